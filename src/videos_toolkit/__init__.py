@@ -1,0 +1,1 @@
+"""Hand-written tooling around the Videos API contract: overlays, generation, mock, conformance."""
