@@ -1,0 +1,116 @@
+"""scripts/generate: effective spec -> openapi-python-client + templates/ -> ruff -> generated/.
+
+The client is always generated into a temporary folder first, so that ``--check`` compares
+whole trees (the generator's ``--overwrite`` only replaces some sub-folders) and a failed run
+never leaves ``generated/`` half written.
+"""
+
+import argparse
+import difflib
+import filecmp
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from videos_toolkit.paths import ROOT
+from videos_toolkit.spec import SpecError, build_effective_spec
+
+OUTPUT_DIR = "generated"
+CONFIG_FILE = "openapi-python-client.yaml"
+TEMPLATES_DIR = "templates"
+
+
+class GenerationError(RuntimeError):
+    """A generation step failed; the message carries the tool's own output."""
+
+
+def _run(step: str, command: list[str], cwd: Path) -> None:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise GenerationError(f"{step} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
+
+
+def generate_into(out_dir: Path, root: Path = ROOT) -> None:
+    """Generate the formatted client project into ``out_dir``, which must not exist yet."""
+    spec = build_effective_spec(root)
+    with tempfile.TemporaryDirectory(prefix="videos-spec-") as work:
+        spec_file = Path(work) / "effective-openapi.json"
+        spec_file.write_text(json.dumps(spec, indent=2, sort_keys=False), encoding="utf-8")
+        _run(
+            "openapi-python-client",
+            [
+                sys.executable, "-m", "openapi_python_client", "generate",
+                "--path", str(spec_file),
+                "--config", str(root / CONFIG_FILE),
+                "--custom-template-path", str(root / TEMPLATES_DIR),
+                "--meta", "pdm",
+                "--output-path", str(out_dir),
+                "--fail-on-warning",
+            ],
+            cwd=Path(work),
+        )
+    # --no-cache: nothing is written outside the output folder.
+    _run("ruff check --fix", [sys.executable, "-m", "ruff", "check", "--no-cache", "--fix", "-q", "."], out_dir)
+    _run("ruff format", [sys.executable, "-m", "ruff", "format", "--no-cache", "-q", "."], out_dir)
+
+
+def tree_diff(expected: Path, actual: Path) -> list[str]:
+    """A unified diff of two folders, in path order; empty when they are identical."""
+    lines: list[str] = []
+    expected_files = {p.relative_to(expected) for p in expected.rglob("*") if p.is_file()}
+    actual_files = {p.relative_to(actual) for p in actual.rglob("*") if p.is_file()}
+    for rel in sorted(expected_files | actual_files):
+        old, new = actual / rel, expected / rel
+        if old.is_file() and new.is_file() and filecmp.cmp(old, new, shallow=False):
+            continue
+        old_text = old.read_text(encoding="utf-8", errors="replace").splitlines(True) if old.is_file() else []
+        new_text = new.read_text(encoding="utf-8", errors="replace").splitlines(True) if new.is_file() else []
+        label = f"{OUTPUT_DIR}/{rel}"
+        if not old_text and not new_text:
+            lines.append(f"binary or empty file differs: {label}\n")
+            continue
+        lines.extend(difflib.unified_diff(old_text, new_text, f"a/{label}", f"b/{label}"))
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/generate",
+        description="Apply overlays, validate the contract and regenerate the client into generated/.",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write; exit 1 and print the diff when generated/ is stale",
+    )
+    args = parser.parse_args(argv)
+    target = ROOT / OUTPUT_DIR
+    with tempfile.TemporaryDirectory(prefix="videos-client-") as tmp:
+        fresh = Path(tmp) / "out"
+        try:
+            generate_into(fresh)
+        except (SpecError, GenerationError) as exc:
+            print(f"scripts/generate: {exc}", file=sys.stderr)
+            return 2
+        if args.check:
+            diff = tree_diff(fresh, target)
+            if diff:
+                sys.stdout.writelines(diff)
+                print(
+                    f"\n{OUTPUT_DIR}/ is stale: run scripts/generate and commit the result.",
+                    file=sys.stderr,
+                )
+                return 1
+            print(f"{OUTPUT_DIR}/ is up to date.")
+            return 0
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(fresh, target)
+    print(f"Generated {OUTPUT_DIR}/videos_client from the effective spec.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Where the project's files are: everything is found relative to the repository root."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def spec_path(root: Path = ROOT) -> Path:
+    return root / "openapi.yaml"
+
+
+def overlay_paths(root: Path = ROOT) -> list[Path]:
+    return sorted((root / "overlays").glob("*.yaml"), key=lambda p: p.name)
