@@ -21,6 +21,8 @@ from videos_toolkit.spec import SpecError, build_effective_spec
 OUTPUT_DIR = "generated"
 CONFIG_FILE = "openapi-python-client.yaml"
 TEMPLATES_DIR = "templates"
+# Left in generated/ by installing it (pip install -e) or importing it; not generator output.
+BUILD_LEFTOVERS = {".pdm-build", "__pycache__", ".pytest_cache", ".ruff_cache"}
 
 
 class GenerationError(RuntimeError):
@@ -42,26 +44,43 @@ def generate_into(out_dir: Path, root: Path = ROOT) -> None:
         _run(
             "openapi-python-client",
             [
-                sys.executable, "-m", "openapi_python_client", "generate",
-                "--path", str(spec_file),
-                "--config", str(root / CONFIG_FILE),
-                "--custom-template-path", str(root / TEMPLATES_DIR),
-                "--meta", "pdm",
-                "--output-path", str(out_dir),
+                sys.executable,
+                "-m",
+                "openapi_python_client",
+                "generate",
+                "--path",
+                str(spec_file),
+                "--config",
+                str(root / CONFIG_FILE),
+                "--custom-template-path",
+                str(root / TEMPLATES_DIR),
+                "--meta",
+                "pdm",
+                "--output-path",
+                str(out_dir),
                 "--fail-on-warning",
             ],
             cwd=Path(work),
         )
     # --no-cache: nothing is written outside the output folder.
-    _run("ruff check --fix", [sys.executable, "-m", "ruff", "check", "--no-cache", "--fix", "-q", "."], out_dir)
+    _run(
+        "ruff check --fix", [sys.executable, "-m", "ruff", "check", "--no-cache", "--fix", "-q", "."], out_dir
+    )
     _run("ruff format", [sys.executable, "-m", "ruff", "format", "--no-cache", "-q", "."], out_dir)
+
+
+def _files(folder: Path) -> set[Path]:
+    return {
+        path.relative_to(folder)
+        for path in folder.rglob("*")
+        if path.is_file() and not BUILD_LEFTOVERS & set(path.relative_to(folder).parts)
+    }
 
 
 def tree_diff(expected: Path, actual: Path) -> list[str]:
     """A unified diff of two folders, in path order; empty when they are identical."""
     lines: list[str] = []
-    expected_files = {p.relative_to(expected) for p in expected.rglob("*") if p.is_file()}
-    actual_files = {p.relative_to(actual) for p in actual.rglob("*") if p.is_file()}
+    expected_files, actual_files = _files(expected), _files(actual)
     for rel in sorted(expected_files | actual_files):
         old, new = actual / rel, expected / rel
         if old.is_file() and new.is_file() and filecmp.cmp(old, new, shallow=False):
@@ -76,7 +95,7 @@ def tree_diff(expected: Path, actual: Path) -> list[str]:
     return lines
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     parser = argparse.ArgumentParser(
         prog="scripts/generate",
         description="Apply overlays, validate the contract and regenerate the client into generated/.",
@@ -87,11 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         help="do not write; exit 1 and print the diff when generated/ is stale",
     )
     args = parser.parse_args(argv)
-    target = ROOT / OUTPUT_DIR
+    target = root / OUTPUT_DIR
     with tempfile.TemporaryDirectory(prefix="videos-client-") as tmp:
         fresh = Path(tmp) / "out"
         try:
-            generate_into(fresh)
+            generate_into(fresh, root)
         except (SpecError, GenerationError) as exc:
             print(f"scripts/generate: {exc}", file=sys.stderr)
             return 2

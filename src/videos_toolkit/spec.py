@@ -8,7 +8,7 @@ import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from videos_toolkit.overlay import apply_overlays
+from videos_toolkit.overlay import OverlayError, apply_overlays
 from videos_toolkit.paths import ROOT, overlay_paths, spec_path
 
 
@@ -23,7 +23,10 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise SpecError(f"{path}: cannot read the contract: {exc}") from exc
-    effective = apply_overlays(document, overlay_paths(root))
+    try:
+        effective = apply_overlays(document, overlay_paths(root))
+    except OverlayError as exc:
+        raise SpecError(f"overlays/{exc}") from exc
     try:
         validate(effective)
     except OpenAPIValidationError as exc:

@@ -1,0 +1,220 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.edit_video_json_body import EditVideoJsonBody
+from ...models.edit_video_multipart_body import EditVideoMultipartBody
+from ...models.error_response import ErrorResponse
+from ...models.video import Video
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: EditVideoMultipartBody | EditVideoJsonBody,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/videos/edits",
+    }
+
+    if isinstance(body, EditVideoMultipartBody):
+        _kwargs["files"] = body.to_multipart()
+
+    if isinstance(body, EditVideoJsonBody):
+        _kwargs["json"] = body.to_dict()
+
+        headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorResponse | Video | None:
+    if response.status_code == 200:
+        response_200 = Video.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = ErrorResponse.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorResponse.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | Video]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EditVideoMultipartBody | EditVideoJsonBody,
+) -> Response[ErrorResponse | Video]:
+    """Create an edit of a video.
+
+     Re-renders a source video, given as an uploaded file or as a reference to a completed
+    video, following a new prompt. The result keeps the source's duration.
+
+    Args:
+        body (EditVideoMultipartBody):
+        body (EditVideoJsonBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | Video]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EditVideoMultipartBody | EditVideoJsonBody,
+) -> ErrorResponse | Video | None:
+    """Create an edit of a video.
+
+     Re-renders a source video, given as an uploaded file or as a reference to a completed
+    video, following a new prompt. The result keeps the source's duration.
+
+    Args:
+        body (EditVideoMultipartBody):
+        body (EditVideoJsonBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | Video
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EditVideoMultipartBody | EditVideoJsonBody,
+) -> Response[ErrorResponse | Video]:
+    """Create an edit of a video.
+
+     Re-renders a source video, given as an uploaded file or as a reference to a completed
+    video, following a new prompt. The result keeps the source's duration.
+
+    Args:
+        body (EditVideoMultipartBody):
+        body (EditVideoJsonBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | Video]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: EditVideoMultipartBody | EditVideoJsonBody,
+) -> ErrorResponse | Video | None:
+    """Create an edit of a video.
+
+     Re-renders a source video, given as an uploaded file or as a reference to a completed
+    video, following a new prompt. The result keeps the source's duration.
+
+    Args:
+        body (EditVideoMultipartBody):
+        body (EditVideoJsonBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | Video
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

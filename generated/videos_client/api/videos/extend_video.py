@@ -1,0 +1,244 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.extend_video_json_body import ExtendVideoJsonBody
+from ...models.extend_video_multipart_body import ExtendVideoMultipartBody
+from ...models.video import Video
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: ExtendVideoMultipartBody | ExtendVideoJsonBody,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/videos/extensions",
+    }
+
+    if isinstance(body, ExtendVideoMultipartBody):
+        _kwargs["files"] = body.to_multipart()
+
+    if isinstance(body, ExtendVideoJsonBody):
+        _kwargs["json"] = body.to_dict()
+
+        headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorResponse | Video | None:
+    if response.status_code == 200:
+        response_200 = Video.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = ErrorResponse.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorResponse.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | Video]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExtendVideoMultipartBody | ExtendVideoJsonBody,
+) -> Response[ErrorResponse | Video]:
+    """Create an extension of a completed video.
+
+     Generates a new segment that continues a source video and stitches it on. The source is
+    either an uploaded video file (multipart part `video`) or a reference to a completed video
+    (`{"id": ...}`, sent as the multipart field `video[id]` or in an `application/json` body).
+
+    The new job's `seconds` is the stitched total: the source's duration plus the requested
+    extension `seconds`. Its `model` and `size` follow the source. A referenced video that
+    does not exist, was deleted or belongs to another key answers 404 with `param: video`;
+    one that is not `completed` answers 400 with `param: video`.
+
+    Args:
+        body (ExtendVideoMultipartBody):
+        body (ExtendVideoJsonBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | Video]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExtendVideoMultipartBody | ExtendVideoJsonBody,
+) -> ErrorResponse | Video | None:
+    """Create an extension of a completed video.
+
+     Generates a new segment that continues a source video and stitches it on. The source is
+    either an uploaded video file (multipart part `video`) or a reference to a completed video
+    (`{"id": ...}`, sent as the multipart field `video[id]` or in an `application/json` body).
+
+    The new job's `seconds` is the stitched total: the source's duration plus the requested
+    extension `seconds`. Its `model` and `size` follow the source. A referenced video that
+    does not exist, was deleted or belongs to another key answers 404 with `param: video`;
+    one that is not `completed` answers 400 with `param: video`.
+
+    Args:
+        body (ExtendVideoMultipartBody):
+        body (ExtendVideoJsonBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | Video
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExtendVideoMultipartBody | ExtendVideoJsonBody,
+) -> Response[ErrorResponse | Video]:
+    """Create an extension of a completed video.
+
+     Generates a new segment that continues a source video and stitches it on. The source is
+    either an uploaded video file (multipart part `video`) or a reference to a completed video
+    (`{"id": ...}`, sent as the multipart field `video[id]` or in an `application/json` body).
+
+    The new job's `seconds` is the stitched total: the source's duration plus the requested
+    extension `seconds`. Its `model` and `size` follow the source. A referenced video that
+    does not exist, was deleted or belongs to another key answers 404 with `param: video`;
+    one that is not `completed` answers 400 with `param: video`.
+
+    Args:
+        body (ExtendVideoMultipartBody):
+        body (ExtendVideoJsonBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | Video]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExtendVideoMultipartBody | ExtendVideoJsonBody,
+) -> ErrorResponse | Video | None:
+    """Create an extension of a completed video.
+
+     Generates a new segment that continues a source video and stitches it on. The source is
+    either an uploaded video file (multipart part `video`) or a reference to a completed video
+    (`{"id": ...}`, sent as the multipart field `video[id]` or in an `application/json` body).
+
+    The new job's `seconds` is the stitched total: the source's duration plus the requested
+    extension `seconds`. Its `model` and `size` follow the source. A referenced video that
+    does not exist, was deleted or belongs to another key answers 404 with `param: video`;
+    one that is not `completed` answers 400 with `param: video`.
+
+    Args:
+        body (ExtendVideoMultipartBody):
+        body (ExtendVideoJsonBody):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | Video
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.known_misalignment_error_type import KnownMisalignmentErrorType
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.misalignment_steer import MisalignmentSteer
+
+
+T = TypeVar("T", bound="Misalignment")
+
+
+@_attrs_define
+class Misalignment:
+    """Why a generation was blocked as potentially misaligned.
+
+    Attributes:
+        detailed_explanation (None | str | Unset): The public explanation for this block.
+        error_type (KnownMisalignmentErrorType | None | str | Unset): An optional classification; clients must accept
+            additional values.
+        review_target (None | str | Unset): An opaque target for explicitly continuing this review, or null when
+            unavailable.
+        steer (MisalignmentSteer | None | Unset):
+    """
+
+    detailed_explanation: None | str | Unset = UNSET
+    error_type: KnownMisalignmentErrorType | None | str | Unset = UNSET
+    review_target: None | str | Unset = UNSET
+    steer: MisalignmentSteer | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.misalignment_steer import MisalignmentSteer  # noqa: PLC0415
+
+        detailed_explanation: None | str | Unset
+        if isinstance(self.detailed_explanation, Unset):
+            detailed_explanation = UNSET
+        else:
+            detailed_explanation = self.detailed_explanation
+
+        error_type: None | str | Unset
+        if isinstance(self.error_type, Unset):
+            error_type = UNSET
+        elif isinstance(self.error_type, KnownMisalignmentErrorType):
+            error_type = self.error_type.value
+        else:
+            error_type = self.error_type
+
+        review_target: None | str | Unset
+        if isinstance(self.review_target, Unset):
+            review_target = UNSET
+        else:
+            review_target = self.review_target
+
+        steer: dict[str, Any] | None | Unset
+        if isinstance(self.steer, Unset):
+            steer = UNSET
+        elif isinstance(self.steer, MisalignmentSteer):
+            steer = self.steer.to_dict()
+        else:
+            steer = self.steer
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if detailed_explanation is not UNSET:
+            field_dict["detailed_explanation"] = detailed_explanation
+        if error_type is not UNSET:
+            field_dict["error_type"] = error_type
+        if review_target is not UNSET:
+            field_dict["review_target"] = review_target
+        if steer is not UNSET:
+            field_dict["steer"] = steer
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.misalignment_steer import MisalignmentSteer  # noqa: PLC0415
+
+        d = dict(src_dict)
+
+        def _parse_detailed_explanation(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        detailed_explanation = _parse_detailed_explanation(d.pop("detailed_explanation", UNSET))
+
+        def _parse_error_type(data: object) -> KnownMisalignmentErrorType | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                error_type_type_0 = KnownMisalignmentErrorType(data)
+
+                return error_type_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(KnownMisalignmentErrorType | None | str | Unset, data)
+
+        error_type = _parse_error_type(d.pop("error_type", UNSET))
+
+        def _parse_review_target(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        review_target = _parse_review_target(d.pop("review_target", UNSET))
+
+        def _parse_steer(data: object) -> MisalignmentSteer | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                steer_type_0 = MisalignmentSteer.from_dict(data)
+
+                return steer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(MisalignmentSteer | None | Unset, data)
+
+        steer = _parse_steer(d.pop("steer", UNSET))
+
+        misalignment = cls(
+            detailed_explanation=detailed_explanation,
+            error_type=error_type,
+            review_target=review_target,
+            steer=steer,
+        )
+
+        misalignment.additional_properties = d
+        return misalignment
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.misalignment import Misalignment
+    from ..models.video_create_error_headers_type_0 import VideoCreateErrorHeadersType0
+
+
+T = TypeVar("T", bound="VideoCreateError")
+
+
+@_attrs_define
+class VideoCreateError:
+    """An error that occurred while generating the video.
+
+    Attributes:
+        code (str): A machine-readable error code that was returned.
+        message (str): A human-readable description of the error that was returned.
+        param (None | str | Unset): The request parameter associated with the error, or null if none was recorded.
+        type_ (None | str | Unset): The original error type, or null if it was not recorded.
+        headers (None | Unset | VideoCreateErrorHeadersType0): Headers returned with the original error, such as Retry-
+            After or Retry-After-Ms.
+        misalignment (Misalignment | None | Unset):
+    """
+
+    code: str
+    message: str
+    param: None | str | Unset = UNSET
+    type_: None | str | Unset = UNSET
+    headers: None | Unset | VideoCreateErrorHeadersType0 = UNSET
+    misalignment: Misalignment | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.misalignment import Misalignment  # noqa: PLC0415
+        from ..models.video_create_error_headers_type_0 import VideoCreateErrorHeadersType0  # noqa: PLC0415
+
+        code = self.code
+
+        message = self.message
+
+        param: None | str | Unset
+        if isinstance(self.param, Unset):
+            param = UNSET
+        else:
+            param = self.param
+
+        type_: None | str | Unset
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
+
+        headers: dict[str, Any] | None | Unset
+        if isinstance(self.headers, Unset):
+            headers = UNSET
+        elif isinstance(self.headers, VideoCreateErrorHeadersType0):
+            headers = self.headers.to_dict()
+        else:
+            headers = self.headers
+
+        misalignment: dict[str, Any] | None | Unset
+        if isinstance(self.misalignment, Unset):
+            misalignment = UNSET
+        elif isinstance(self.misalignment, Misalignment):
+            misalignment = self.misalignment.to_dict()
+        else:
+            misalignment = self.misalignment
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "code": code,
+                "message": message,
+            }
+        )
+        if param is not UNSET:
+            field_dict["param"] = param
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if headers is not UNSET:
+            field_dict["headers"] = headers
+        if misalignment is not UNSET:
+            field_dict["misalignment"] = misalignment
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.misalignment import Misalignment  # noqa: PLC0415
+        from ..models.video_create_error_headers_type_0 import VideoCreateErrorHeadersType0  # noqa: PLC0415
+
+        d = dict(src_dict)
+        code = d.pop("code")
+
+        message = d.pop("message")
+
+        def _parse_param(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        param = _parse_param(d.pop("param", UNSET))
+
+        def _parse_type_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        type_ = _parse_type_(d.pop("type", UNSET))
+
+        def _parse_headers(data: object) -> None | Unset | VideoCreateErrorHeadersType0:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                headers_type_0 = VideoCreateErrorHeadersType0.from_dict(data)
+
+                return headers_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | VideoCreateErrorHeadersType0, data)
+
+        headers = _parse_headers(d.pop("headers", UNSET))
+
+        def _parse_misalignment(data: object) -> Misalignment | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                misalignment_type_0 = Misalignment.from_dict(data)
+
+                return misalignment_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Misalignment | None | Unset, data)
+
+        misalignment = _parse_misalignment(d.pop("misalignment", UNSET))
+
+        video_create_error = cls(
+            code=code,
+            message=message,
+            param=param,
+            type_=type_,
+            headers=headers,
+            misalignment=misalignment,
+        )
+
+        video_create_error.additional_properties = d
+        return video_create_error
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

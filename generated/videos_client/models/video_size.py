@@ -1,0 +1,28 @@
+from enum import StrEnum
+from typing import Any
+
+
+class VideoSize(StrEnum):
+    SIZE_1024X1792 = "1024x1792"
+    SIZE_1280X720 = "1280x720"
+    SIZE_1792X1024 = "1792x1024"
+    SIZE_720X1280 = "720x1280"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def is_known(self) -> bool:
+        """False for a value this client's contract does not list, e.g. one sent by a newer server."""
+        return self._value_ in type(self)._value2member_map_
+
+    @classmethod
+    def _missing_(cls, value: Any) -> Any:
+        # A newer server may send a value the contract does not list yet: keep the raw string in a
+        # pseudo-member (``is_known`` is False) rather than failing the whole response.
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member

@@ -1,0 +1,141 @@
+"""OpenAPI Overlay 1.0 applier: `actions` with RFC 9535 JSONPath targets, `update` and `remove`.
+
+Semantics (Overlay Specification 1.0.0, section 4.4.3):
+- `update` on an object is merged recursively into it (objects merge, other values replace,
+  arrays are appended to); `update` on an array appends the value (or each item of a list);
+- `remove: true` deletes every matched node from its parent;
+- a target that matches nothing is an error here, because a silent no-op is how overlays rot.
+Every error names the overlay file and the action index, so a user can find the line to fix.
+"""
+
+import copy
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import jsonpath_rfc9535 as jsonpath
+import yaml
+
+_VERSION = re.compile(r"^1\.0\.\d+$")
+
+
+class OverlayError(ValueError):
+    """An overlay document is malformed or one of its actions cannot be applied."""
+
+
+def load_overlay(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise OverlayError(f"{path.name}: cannot read the overlay: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise OverlayError(f"{path.name}: an overlay must be a YAML mapping, got {type(loaded).__name__}")
+    return loaded
+
+
+def apply_overlays(document: dict[str, Any], paths: Iterable[Path]) -> dict[str, Any]:
+    """Apply the overlay files in file-name order; the input document is left untouched."""
+    result = document
+    for path in sorted(paths, key=lambda p: p.name):
+        result = apply_overlay(result, load_overlay(path), source=path.name)
+    return result
+
+
+def apply_overlay(
+    document: dict[str, Any], overlay: dict[str, Any], source: str = "<overlay>"
+) -> dict[str, Any]:
+    """Return a copy of `document` with every action of `overlay` applied in order."""
+    actions = _checked_actions(overlay, source)
+    result = copy.deepcopy(document)
+    for index, action in enumerate(actions):
+        result = _apply_action(result, action, f"{source}: action {index} (target {action.get('target')!r})")
+    return result
+
+
+def _checked_actions(overlay: dict[str, Any], source: str) -> list[dict[str, Any]]:
+    version = overlay.get("overlay")
+    if not isinstance(version, str) or not _VERSION.match(version):
+        raise OverlayError(f"{source}: 'overlay' must be a 1.0.x version string, got {version!r}")
+    info = overlay.get("info")
+    if not isinstance(info, dict) or not info.get("title") or not info.get("version"):
+        raise OverlayError(f"{source}: 'info' must have a 'title' and a 'version'")
+    actions = overlay.get("actions")
+    if not isinstance(actions, list) or not actions:
+        raise OverlayError(f"{source}: 'actions' must be a non-empty list")
+    for index, action in enumerate(actions):
+        where = f"{source}: action {index}"
+        if not isinstance(action, dict):
+            raise OverlayError(f"{where}: an action must be a mapping")
+        if not isinstance(action.get("target"), str) or not action["target"]:
+            raise OverlayError(f"{where}: 'target' must be a JSONPath string")
+        removes = action.get("remove", False)
+        if not isinstance(removes, bool):
+            raise OverlayError(f"{where}: 'remove' must be true or false")
+        if removes == ("update" in action):
+            raise OverlayError(f"{where}: give exactly one of 'update' or 'remove: true'")
+    return actions
+
+
+def _apply_action(document: dict[str, Any], action: dict[str, Any], where: str) -> dict[str, Any]:
+    try:
+        query = jsonpath.compile(action["target"])
+    except jsonpath.JSONPathError as exc:
+        raise OverlayError(f"{where}: invalid JSONPath: {exc}") from exc
+    locations = [node.location for node in query.finditer(document)]
+    if not locations:
+        raise OverlayError(f"{where}: the target matched no node")
+    if action.get("remove"):
+        return _remove_all(document, locations, where)
+    for location in locations:
+        target = _resolve(document, location)
+        if isinstance(target, dict):
+            if not isinstance(action["update"], dict):
+                raise OverlayError(f"{where}: an object can only be updated with an object")
+            _merge(target, action["update"])
+        elif isinstance(target, list):
+            _append(target, action["update"])
+        else:
+            raise OverlayError(
+                f"{where}: matched a {type(target).__name__}; only objects and arrays can be updated"
+            )
+    return document
+
+
+def _resolve(document: Any, location: tuple[str | int, ...]) -> Any:
+    node = document
+    for key in location:
+        node = node[key]
+    return node
+
+
+def _merge(target: dict[str, Any], update: dict[str, Any]) -> None:
+    # Each match gets its own copy, so two matched nodes never share (alias) one update value.
+    for key, value in update.items():
+        current = target.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            _merge(current, value)
+        elif isinstance(current, list) and isinstance(value, list):
+            current.extend(copy.deepcopy(value))
+        else:
+            target[key] = copy.deepcopy(value)
+
+
+def _append(target: list[Any], update: Any) -> None:
+    target.extend(copy.deepcopy(update) if isinstance(update, list) else [copy.deepcopy(update)])
+
+
+def _remove_all(
+    document: dict[str, Any], locations: list[tuple[str | int, ...]], where: str
+) -> dict[str, Any]:
+    if any(not location for location in locations):
+        raise OverlayError(f"{where}: cannot remove the document root")
+    # Deepest and highest list index first, so earlier removals do not shift later locations.
+    for location in sorted(locations, key=_removal_order, reverse=True):
+        parent = _resolve(document, location[:-1])
+        del parent[location[-1]]
+    return document
+
+
+def _removal_order(location: tuple[str | int, ...]) -> tuple[int, tuple[Any, ...]]:
+    return len(location), tuple((0, k) if isinstance(k, int) else (1, k) for k in location)

@@ -1,0 +1,83 @@
+"""scripts/generate: overlays applied, deterministic output, and a --check that catches drift."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from videos_toolkit.generate import generate_into, main, tree_diff
+from videos_toolkit.paths import ROOT
+
+PROJECT_INPUTS = ["openapi.yaml", "overlays", "templates", "openapi-python-client.yaml", "generated"]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the files generation reads and writes."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in PROJECT_INPUTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy2(source, root / name)
+    return root
+
+
+def test_check_passes_on_the_committed_client(project, capsys):
+    assert main(["--check"], root=project) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_check_fails_with_a_readable_diff_when_generated_is_edited_by_hand(project, capsys):
+    model = project / "generated" / "videos_client" / "models" / "video.py"
+    model.write_text(model.read_text() + "\nHAND_EDIT = True\n")
+
+    assert main(["--check"], root=project) == 1
+    diff = capsys.readouterr().out
+    assert "a/generated/videos_client/models/video.py" in diff
+    assert "-HAND_EDIT = True" in diff
+
+
+def test_check_notices_added_and_deleted_files(project, capsys):
+    (project / "generated" / "videos_client" / "stray.py").write_text("x = 1\n")
+    (project / "generated" / "videos_client" / "models" / "video_size.py").unlink()
+
+    assert main(["--check"], root=project) == 1
+    diff = capsys.readouterr().out
+    assert "a/generated/videos_client/stray.py" in diff
+    assert "b/generated/videos_client/models/video_size.py" in diff
+
+
+def test_two_runs_give_identical_bytes(tmp_path):
+    generate_into(tmp_path / "one")
+    generate_into(tmp_path / "two")
+    assert tree_diff(tmp_path / "one", tmp_path / "two") == []
+
+
+def test_an_overlay_changes_the_generated_client(project, capsys):
+    (project / "overlays" / "20-longer-clips.yaml").write_text(
+        "overlay: 1.0.0\n"
+        "info: {title: longer clips, version: 1.0.0}\n"
+        "actions:\n"
+        "  - target: $.components.schemas.VideoSeconds\n"
+        "    update: {enum: ['16'], x-enum-varnames: [SECONDS_16]}\n"
+    )
+    assert main([], root=project) == 0
+    seconds = (project / "generated" / "videos_client" / "models" / "video_seconds.py").read_text()
+    assert 'SECONDS_16 = "16"' in seconds
+    assert 'SECONDS_4 = "4"' in seconds
+
+
+def test_a_broken_overlay_stops_generation_naming_the_file(project, capsys):
+    (project / "overlays" / "30-typo.yaml").write_text(
+        "overlay: 1.0.0\ninfo: {title: typo, version: 1.0.0}\n"
+        "actions:\n  - target: $.components.schemas.VideoSecondz\n    update: {description: x}\n"
+    )
+    before = sorted(p.read_bytes() for p in (project / "generated").rglob("*.py"))
+
+    assert main([], root=project) == 2
+    err = capsys.readouterr().err
+    assert "30-typo.yaml" in err and "action 0" in err
+    assert sorted(p.read_bytes() for p in (project / "generated").rglob("*.py")) == before
