@@ -1,0 +1,148 @@
+"""The mock as an ASGI app: ``create_app(config, spec)`` -> Starlette.
+
+Per request: route (404/405) -> latency -> auth (401) -> injected fault -> parameters and body
+against the contract (400/413/415) -> the operation's handler -> (in tests) the response against
+the contract. Everything spec-derived is compiled in ``create_app``; nothing is re-read per request.
+
+In-process users reach the running state through ``app.state.mock`` (a :class:`MockRuntime`):
+``app.state.mock.clock.advance(5)``, ``app.state.mock.store``.
+"""
+
+import asyncio
+import logging
+import secrets
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from videos_toolkit.mock.clock import MockClock
+from videos_toolkit.mock.config import MockConfig
+from videos_toolkit.mock.errors import ApiError, error_envelope
+from videos_toolkit.mock.faults import FaultInjector
+from videos_toolkit.mock.handlers import Call, Handler, StatefulApi, json_response, owner_of
+from videos_toolkit.mock.operations import SpecIndex, compile_spec
+from videos_toolkit.mock.responses import ResponseChecker
+from videos_toolkit.mock.routing import Router
+from videos_toolkit.mock.stateless import StatelessApi
+from videos_toolkit.mock.store import InMemoryStore, MockStore
+from videos_toolkit.mock.validation import OperationValidator
+
+log = logging.getLogger("videos_toolkit.mock")
+AUTH_HINT = "Send 'Authorization: Bearer <api key>'."
+
+
+class MockRuntime:
+    """The state and the compiled contract of one mock instance."""
+
+    def __init__(self, config: MockConfig, spec: dict[str, Any], store: MockStore | None = None) -> None:
+        self.config = config
+        self.index: SpecIndex = compile_spec(spec)
+        self.clock = MockClock(config.speed)
+        self.store: MockStore = store if store is not None else InMemoryStore()
+        self.router = Router(self.index)
+        self.validators = {
+            op_id: OperationValidator(op, self.index) for op_id, op in self.index.operations.items()
+        }
+        self.checker = ResponseChecker(self.index) if config.validate_responses else None
+        self.faults = FaultInjector(config)
+        api = (
+            StatelessApi(self.index)
+            if config.stateless
+            else StatefulApi(config, self.clock, self.store, self.index)
+        )
+        self.handlers: dict[str, Handler] = api.handlers
+        if missing := sorted(set(self.index.operations) - set(self.handlers)):
+            raise ValueError(f"the mock has no handler for these operations of the contract: {missing}")
+
+    def _owner(self, headers: Headers) -> str:
+        header = headers.get("authorization")
+        if not header:
+            raise ApiError(
+                401, f"Missing bearer authentication in header. {AUTH_HINT}", code="invalid_api_key"
+            )
+        scheme, _, key = header.partition(" ")
+        key = key.strip()
+        if scheme.lower() != "bearer" or not key or any(c.isspace() for c in key):
+            raise ApiError(401, f"Malformed Authorization header. {AUTH_HINT}", code="invalid_api_key")
+        if self.config.api_keys and key not in self.config.api_keys:
+            # Never echo the key: it may be a real secret sent to the wrong server.
+            raise ApiError(401, "Incorrect API key provided.", code="invalid_api_key")
+        return owner_of(key)
+
+    async def handle(self, request: Request) -> Response:
+        scope = request.scope
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        if self.config.latency_ms:
+            await asyncio.sleep(self.config.latency_ms / 1000)
+        try:
+            operation, path_values = self.router.match(path, request.method)
+        except ApiError as error:
+            return _error_response(error)  # no operation: nothing in the contract to check against
+        try:
+            owner = self._owner(request.headers) if operation.needs_auth else ""
+            if fault := self.faults.draw():
+                raise fault
+            validator = self.validators[operation.operation_id]
+            path_params, query = validator.check_params(
+                path_values, request.query_params.multi_items(), request.headers
+            )
+            media_type, body, form = await validator.read_body(
+                request.headers, request.receive, self.config.upload_limit
+            )
+            try:
+                call = Call(operation, owner, path_params, query, body, media_type)
+                response = await self.handlers[operation.operation_id](call)
+            finally:
+                if form is not None:
+                    await form.close()
+        except ApiError as error:
+            response = _error_response(error)
+        except Exception:
+            if self.checker is not None:
+                raise  # tests: a bug must fail loudly, not hide behind a 500
+            log.exception("mock bug while handling %s", operation.operation_id)
+            response = json_response(
+                error_envelope("The mock failed while handling this request.", type="server_error"), 500
+            )
+        if self.checker is not None:
+            self.checker.check(operation, response.status_code, dict(response.headers), bytes(response.body))
+        return response
+
+
+def _error_response(error: ApiError) -> Response:
+    headers = dict(error.headers)
+    if error.status == 401:
+        headers["www-authenticate"] = "Bearer"
+    return json_response(error.envelope(), error.status, headers)
+
+
+class _Dispatch:
+    def __init__(self, runtime: MockRuntime) -> None:
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.runtime.handle(Request(scope, receive))
+        response.headers["x-request-id"] = f"req_{secrets.token_hex(16)}"
+        await response(scope, receive, send)
+
+
+def create_app(
+    config: MockConfig | None = None, spec: dict[str, Any] | None = None, *, store: MockStore | None = None
+) -> Starlette:
+    """The mock server. ``spec`` defaults to the effective spec of this checkout."""
+    if spec is None:
+        from videos_toolkit.spec import effective_spec
+
+        spec = effective_spec()
+    runtime = MockRuntime(config or MockConfig(), spec, store)
+
+    # An ASGI endpoint (not a function) so Starlette routes every method here: 405 is ours to answer.
+    app = Starlette(routes=[Route("/{path:path}", _Dispatch(runtime))])
+    app.state.mock = runtime
+    return app

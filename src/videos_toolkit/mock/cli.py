@@ -1,0 +1,154 @@
+"""``scripts/mock``: serve the mock over HTTP with uvicorn."""
+
+import argparse
+import sys
+
+from videos_toolkit.mock.config import MIB, MockConfig
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _statuses(text: str) -> tuple[int, ...]:
+    try:
+        statuses = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a comma-separated list such as 429,500,503, got {text!r}"
+        ) from None
+    if not statuses or any(s not in (429, 500, 503) for s in statuses):
+        raise argparse.ArgumentTypeError("fault statuses must be among 429, 500, 503")
+    return statuses
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("the fault rate is a share between 0 and 1")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="scripts/mock",
+        description="Serve the stateful Videos API mock (driven by openapi.yaml + overlays). "
+        "Point clients at http://HOST:PORT/v1 (bare paths work too). A prompt containing '[fail]' "
+        "makes its job fail.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=4010, help="port (default 4010)")
+    p.add_argument(
+        "--allow-remote", action="store_true", help="required to bind anything but a loopback address"
+    )
+    p.add_argument(
+        "--stateless", action="store_true", help="answer every valid request from the spec's examples"
+    )
+    p.add_argument(
+        "--api-key", action="append", default=[], metavar="KEY",
+        help="accept only this key (repeatable); by default any non-empty bearer key is accepted",
+    )  # fmt: skip
+    p.add_argument("--speed", type=_positive, default=1.0, help="mock time runs X times faster (default 1)")
+    p.add_argument("--instant", action="store_true", help="jobs are terminal when first read after creation")
+    p.add_argument(
+        "--upload-limit-mb", type=_positive, default=50, metavar="N", help="largest body, MiB (default 50)"
+    )
+    p.add_argument(
+        "--poll-after-ms",
+        type=_non_negative,
+        default=250,
+        metavar="N",
+        help="openai-poll-after-ms (default 250, divided by --speed)",
+    )
+    p.add_argument(
+        "--fault-rate",
+        type=_rate,
+        default=0.0,
+        metavar="R",
+        help="share of requests answered with a fault (0..1)",
+    )
+    p.add_argument(
+        "--fault-status",
+        type=_statuses,
+        default=(429, 500, 503),
+        metavar="LIST",
+        help="statuses to inject (default 429,500,503)",
+    )
+    p.add_argument(
+        "--fault-seed", type=int, default=0, metavar="N", help="seed of the fault sequence (default 0)"
+    )
+    p.add_argument(
+        "--fault-retry-after-ms",
+        type=_non_negative,
+        default=1000,
+        metavar="N",
+        help="retry-after-ms of injected 429s (default 1000)",
+    )
+    p.add_argument(
+        "--latency-ms", type=_non_negative, default=0, metavar="N", help="delay added to every request"
+    )
+    p.add_argument(
+        "--validate-responses", action="store_true", help="check every response against the contract"
+    )
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    return p
+
+
+def config_from(args: argparse.Namespace) -> MockConfig:
+    return MockConfig(
+        stateless=args.stateless,
+        api_keys=frozenset(args.api_key),
+        speed=args.speed,
+        instant=args.instant,
+        upload_limit=int(args.upload_limit_mb * MIB),
+        poll_after_ms=args.poll_after_ms,
+        fault_rate=args.fault_rate,
+        fault_statuses=args.fault_status,
+        fault_seed=args.fault_seed,
+        fault_retry_after_ms=args.fault_retry_after_ms,
+        latency_ms=args.latency_ms,
+        validate_responses=args.validate_responses,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.host not in LOCAL_HOSTS:
+        if not args.allow_remote:
+            print(
+                f"scripts/mock: refusing to bind {args.host}: the mock accepts any key and is meant for "
+                "local tests. Pass --allow-remote to bind it anyway.",
+                file=sys.stderr,
+            )
+            return 2
+        print(
+            f"scripts/mock: WARNING: binding {args.host}; the mock is reachable from other machines.",
+            file=sys.stderr,
+        )
+
+    import uvicorn  # imported here: --help and argument errors do not need it
+
+    from videos_toolkit.mock.app import create_app
+    from videos_toolkit.spec import SpecError
+
+    try:
+        app = create_app(config_from(args))
+    except (SpecError, ValueError) as exc:
+        print(f"scripts/mock: {exc}", file=sys.stderr)
+        return 2
+    mode = "stateless" if args.stateless else "stateful"
+    print(f"Videos API mock ({mode}) on http://{args.host}:{args.port}/v1", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False)
+    return 0

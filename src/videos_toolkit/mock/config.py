@@ -1,0 +1,52 @@
+"""Settings of one mock server instance (the CLI flags map onto these fields one to one)."""
+
+from dataclasses import dataclass, field
+
+MIB = 1024 * 1024
+# The statuses the mock can inject: the contract documents these for every operation.
+FAULT_STATUSES = (429, 500, 503)
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    """How the mock behaves. The defaults are those of ``scripts/mock`` with no flags."""
+
+    # Answer every valid request from the spec's examples instead of keeping state.
+    stateless: bool = False
+    # Accepted API keys; empty means any non-empty bearer token is accepted.
+    api_keys: frozenset[str] = field(default_factory=frozenset)
+    # Mock time runs this many times faster than wall time (jobs finish sooner, polls are shorter).
+    speed: float = 1.0
+    # Jobs are terminal as soon as they are read after creation.
+    instant: bool = False
+    # Largest request body accepted, in bytes (413 above it).
+    upload_limit: int = 50 * MIB
+    # openai-poll-after-ms sent while a job is not terminal, before scaling by ``speed``.
+    poll_after_ms: int = 250
+    # Fault injection: the share of requests (0..1) answered with one of ``fault_statuses``.
+    fault_rate: float = 0.0
+    fault_statuses: tuple[int, ...] = (429, 500, 503)
+    fault_seed: int = 0
+    # retry-after-ms sent with injected 429/503 answers (retry-after is the same in whole seconds).
+    fault_retry_after_ms: int = 1000
+    # Added to every request before it is answered, in milliseconds.
+    latency_ms: int = 0
+    # Check every response against the contract and raise on a violation (tests turn this on).
+    validate_responses: bool = False
+
+    def __post_init__(self) -> None:
+        if self.speed <= 0:
+            raise ValueError("speed must be greater than 0")
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ValueError("fault_rate must be between 0 and 1")
+        if self.fault_rate and not self.fault_statuses:
+            raise ValueError("fault_statuses must not be empty when fault_rate is set")
+        if bad := [s for s in self.fault_statuses if s not in FAULT_STATUSES]:
+            raise ValueError(f"fault statuses must be among {FAULT_STATUSES} (got {bad})")
+        if self.upload_limit <= 0:
+            raise ValueError("upload_limit must be positive")
+        if self.poll_after_ms < 0 or self.latency_ms < 0 or self.fault_retry_after_ms < 0:
+            raise ValueError("poll_after_ms, latency_ms and fault_retry_after_ms must not be negative")
+        # Accept any iterable of keys (a list from the CLI) but keep the field hashable and immutable.
+        object.__setattr__(self, "api_keys", frozenset(self.api_keys))
+        object.__setattr__(self, "fault_statuses", tuple(self.fault_statuses))

@@ -1,0 +1,94 @@
+"""Fault injection, so clients can test retries and timeouts.
+
+Two sources of faults, both answered before the request is validated (after auth):
+
+* a **queue** for scripted tests, in-process only: ``app.state.mock.faults.enqueue(503, count=2)``
+  makes the next two requests answer 503, whatever they are; queued faults are served first, in
+  the order they were queued;
+* a **rate** with a seed (``--fault-rate``, ``--fault-status``, ``--fault-seed``): that share of
+  requests gets one of the statuses; the same seed and the same sequence of requests give the same
+  faults.
+
+Every injected answer carries the error envelope. 429 sends ``retry-after`` (whole seconds,
+rounded up) and ``retry-after-ms``; 503 sends ``retry-after``; 500 sends neither. Added latency
+(``--latency-ms``) is applied by the app to every request.
+"""
+
+import math
+import random
+import threading
+from collections import deque
+
+from videos_toolkit.mock.config import FAULT_STATUSES, MockConfig
+from videos_toolkit.mock.errors import ApiError
+
+_FAULTS = {
+    429: ("Rate limit reached for requests (injected by the mock).", "requests", "rate_limit_exceeded"),
+    500: (
+        "The server had an error while processing your request (injected by the mock).",
+        "server_error",
+        None,
+    ),
+    503: (
+        "The engine is currently overloaded (injected by the mock).",
+        "server_error",
+        "service_unavailable",
+    ),
+}
+
+
+def injected(status: int, retry_after_ms: int) -> ApiError:
+    """The answer of one injected fault."""
+    message, kind, code = _FAULTS[status]
+    headers = {}
+    if status in (429, 503):
+        headers["retry-after"] = str(math.ceil(retry_after_ms / 1000))
+    if status == 429:
+        headers["retry-after-ms"] = str(retry_after_ms)
+    return ApiError(status, message, type=kind, code=code, headers=headers)
+
+
+class FaultInjector:
+    def __init__(self, config: MockConfig) -> None:
+        self.rate = config.fault_rate
+        self.statuses = config.fault_statuses
+        self.retry_after_ms = config.fault_retry_after_ms
+        self._random = random.Random(config.fault_seed)
+        self._queue: deque[tuple[int, int]] = deque()  # (status, retry_after_ms), one per request
+        self._lock = threading.Lock()
+
+    def enqueue(self, status: int, count: int = 1, *, retry_after_ms: int | None = None) -> None:
+        """Answer the next ``count`` requests with ``status`` (429, 500 or 503), after any faults
+        already queued. ``retry_after_ms`` overrides the configured retry hint for these answers."""
+        if status not in FAULT_STATUSES:
+            raise ValueError(f"status must be one of {FAULT_STATUSES} (the contract documents no other)")
+        if count < 0:
+            raise ValueError("count must not be negative")
+        hint = self.retry_after_ms if retry_after_ms is None else retry_after_ms
+        if hint < 0:
+            raise ValueError("retry_after_ms must not be negative")
+        with self._lock:
+            self._queue.extend([(status, hint)] * count)
+
+    def pending(self) -> int:
+        """How many queued faults are still to be served."""
+        with self._lock:
+            return len(self._queue)
+
+    def clear(self) -> None:
+        """Drop the queued faults that were not served yet."""
+        with self._lock:
+            self._queue.clear()
+
+    def draw(self) -> ApiError | None:
+        """The fault for the next request, or None."""
+        if not self._queue and not self.rate:
+            return None  # the common case, without taking the lock
+        with self._lock:
+            if self._queue:
+                status, hint = self._queue.popleft()
+                return injected(status, hint)
+            if not self.rate or self._random.random() >= self.rate:
+                return None
+            status = self.statuses[self._random.randrange(len(self.statuses))]
+        return injected(status, self.retry_after_ms)

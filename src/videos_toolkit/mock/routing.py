@@ -1,0 +1,75 @@
+"""Request path -> operation, from the spec's path templates, compiled once.
+
+Rules: the servers' base path (``/v1``) is optional; a literal segment wins over a templated one
+at the same position (``/videos/characters/x`` is the character route, not a video id); a path
+that matches no template is 404, and a known path with another method is 405 with ``Allow``.
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from videos_toolkit.mock.errors import ApiError
+from videos_toolkit.mock.operations import Operation, SpecIndex
+
+_TEMPLATE = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class _Route:
+    template: str
+    segments: tuple[str | None, ...]  # a literal segment, or None for a {parameter}
+    names: tuple[str, ...]  # parameter names, in the order of the None segments
+    methods: dict[str, Operation]
+
+    @property
+    def specificity(self) -> tuple[int, ...]:
+        # Sorting key: literal segments (0) before templated ones (1), position by position.
+        return tuple(0 if segment is not None else 1 for segment in self.segments)
+
+
+class Router:
+    def __init__(self, index: SpecIndex) -> None:
+        self._prefixes = index.base_paths
+        by_length: dict[int, list[_Route]] = {}
+        for template, methods in index.paths.items():
+            parts = template.strip("/").split("/")
+            segments = tuple(None if _TEMPLATE.fullmatch(part) else part for part in parts)
+            names = tuple(m.group(1) for part in parts if (m := _TEMPLATE.fullmatch(part)))
+            by_length.setdefault(len(parts), []).append(_Route(template, segments, names, methods))
+        self._routes = {n: sorted(routes, key=lambda r: r.specificity) for n, routes in by_length.items()}
+
+    def match(self, raw_path: str, method: str) -> tuple[Operation, dict[str, str]]:
+        """The operation and its decoded path parameters; raises ApiError 404/405."""
+        path = raw_path
+        for prefix in self._prefixes:
+            if path == prefix or path.startswith(prefix + "/"):
+                path = path[len(prefix) :]
+                break
+        # Split before percent-decoding so an encoded "/" stays inside its segment.
+        parts = path.strip("/").split("/") if path.strip("/") else []
+        if path.endswith("/") and path != "/":
+            parts = []  # a trailing slash names no resource of this API
+        for route in self._routes.get(len(parts), ()):
+            values = []
+            for segment, part in zip(route.segments, parts, strict=True):
+                if segment is None:
+                    if not part:
+                        break
+                    values.append(unquote(part))
+                elif segment != part:
+                    break
+            else:
+                operation = route.methods.get(method)
+                if operation is None:
+                    allowed = ", ".join(sorted(route.methods))
+                    raise ApiError(
+                        405,
+                        f"Method {method} is not allowed on {route.template}. Allowed: {allowed}.",
+                        code="method_not_allowed",
+                        headers={"allow": allowed},
+                    )
+                return operation, dict(zip(route.names, values, strict=True))
+        raise ApiError(
+            404, f"Unknown path {raw_path!r}: no operation of this API is there.", code="not_found"
+        )

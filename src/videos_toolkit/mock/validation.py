@@ -1,0 +1,433 @@
+"""Request validation, compiled once per operation from the spec (JSON Schema Draft 2020-12).
+
+Per request the mock only runs validators built at start-up: parameters are coerced from text by
+the types their schemas admit, JSON bodies are parsed with orjson, multipart bodies with Starlette's
+form parser. In multipart bodies bracket fields (``video[id]``) become nested objects and a file
+part becomes an :class:`UploadedPart`, the only value that satisfies a ``format: binary`` schema
+(see ``operations.FILE_TYPE``), so a text field where a file is expected, or a file where text is
+expected, is a 400 naming the field. A part without a Content-Type header is an ordinary part.
+
+Body size: Content-Length is checked first, then bytes are counted while they arrive, so a chunked
+body cannot get past the limit and an oversized body is never held in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.validators import extend
+from starlette.datastructures import FormData, Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.types import Receive
+
+from videos_toolkit.mock.errors import ApiError, bad_request, shown
+from videos_toolkit.mock.operations import FILE_TYPE, SPEC_URI, Operation, SpecIndex
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver
+
+
+@dataclass(eq=False)
+class UploadedPart:
+    """A multipart file part (a part with a ``filename``)."""
+
+    filename: str | None
+    content_type: str | None
+    upload: UploadFile = field(repr=False)
+
+    @property
+    def file(self) -> Any:
+        self.upload.file.seek(0)
+        return self.upload.file
+
+    @property
+    def size(self) -> int | None:
+        return self.upload.size
+
+
+FileAwareValidator = extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+        FILE_TYPE, lambda _checker, value: isinstance(value, UploadedPart)
+    ),
+)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+@dataclass
+class ParsedRequest:
+    path: dict[str, Any]
+    query: dict[str, Any]
+    body: dict[str, Any] | None = None
+    media_type: str | None = None
+    form: FormData | None = None
+
+    async def close(self) -> None:
+        if self.form is not None:
+            await self.form.close()
+
+
+_TYPE_NAMES = {
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "a boolean",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+    FILE_TYPE: "an uploaded file",
+}
+_BRACKETS = re.compile(r"([^\[\]]+)((?:\[[^\[\]]+\])*)")
+
+
+def _coerce(raw: str, types: frozenset[str]) -> Any:
+    """Text of a query/path/form value -> the JSON value its schema's types call for; left as text
+    when it does not parse, so the schema reports the type error with the client's own value."""
+    if "string" in types or not types:
+        return raw
+    if "integer" in types and re.fullmatch(r"-?\d{1,18}", raw):
+        return int(raw)
+    if "number" in types:
+        try:
+            return float(raw)
+        except ValueError:
+            pass
+    if "boolean" in types and raw in ("true", "false"):
+        return raw == "true"
+    return raw
+
+
+def _param_name(prefix: str | None, path: Any) -> str | None:
+    parts = [prefix] if prefix else []
+    parts += [str(p) for p in path]
+    return ".".join(parts) or None
+
+
+def _type_list(schema: Mapping[str, Any]) -> list[str]:
+    kinds = schema.get("type", [])
+    return [kinds] if isinstance(kinds, str) else list(kinds)
+
+
+def _reference_shape(schema: Mapping[str, Any]) -> str:
+    """How a reference-object branch of a oneOf reads in a message: {"id": ...}."""
+    required = schema.get("required") or []
+    names = required or list(schema.get("properties", {}))
+    if not names:
+        return "an object"
+    if required:
+        return "{" + ", ".join(f'"{name}": ...' for name in names) + "}"
+    return " or ".join("{" + f'"{name}": ...' + "}" for name in names)
+
+
+def _deref(resolver: Resolver, schema: Any) -> Any:
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = resolver.lookup(schema["$ref"]).contents
+    return schema
+
+
+def explain(error: ValidationError, prefix: str | None, resolver: Resolver) -> ApiError:
+    """One jsonschema error -> a 400 a person can act on, ``param`` naming the field."""
+    param = _param_name(prefix, error.absolute_path)
+    where = shown(param).strip() if param else "the request body"
+    kind, value, schema = error.validator, error.instance, error.schema
+    if kind == "required":
+        missing = [name for name in error.validator_value if name not in (value or {})]
+        name = _param_name(param, [missing[0]]) if missing else param
+        return bad_request(
+            f"Missing required parameter: {shown(name)}.", param=name, code="missing_required_parameter"
+        )
+    if kind == "additionalProperties":
+        allowed = set(schema.get("properties", {}))
+        extra = sorted(key for key in value if key not in allowed) if isinstance(value, dict) else []
+        name = _param_name(param, [extra[0]]) if extra else param
+        return bad_request(
+            f"Unrecognized request argument supplied: {shown(name)}.", param=name, code="unknown_parameter"
+        )
+    if kind in ("oneOf", "anyOf"):
+        branches = [_deref(resolver, branch) for branch in error.validator_value]
+        if isinstance(value, dict):
+            # The value is an object: explain why the object branch rejected it (e.g. video.id).
+            inner = [
+                e
+                for e in error.context or []
+                if e.validator != "type" and e.validator not in ("oneOf", "anyOf")
+            ]
+            if inner:
+                return explain(min(inner, key=_error_rank), prefix, resolver)
+        objects = [b for b in branches if "object" in _type_list(b)]
+        files = [b for b in branches if FILE_TYPE in _type_list(b)]
+        if files and objects:
+            shapes = " or ".join(_reference_shape(b) for b in objects)
+            got = "a text field" if isinstance(value, str) else _show(value)
+            first = (objects[0].get("required") or list(objects[0].get("properties", {})) or ["id"])[0]
+            return bad_request(
+                f"{where} must be an uploaded file or a reference object {shapes}; got {got}. In a multipart "
+                f"body send a file part named {where} or bracket fields such as '{param}[{first}]'.",
+                param=param,
+                code="invalid_type",
+            )
+        expected = sorted({t for b in branches for t in _type_list(b)})
+        names = " or ".join(_TYPE_NAMES.get(t, t) for t in expected) or "one of the documented forms"
+        return bad_request(f"Invalid value for {where}: expected {names}.", param=param, code="invalid_type")
+    if kind == "enum":
+        allowed = ", ".join(shown(v) if isinstance(v, str) else str(v) for v in error.validator_value)
+        return bad_request(
+            f"Invalid value for {where}: {_show(value)}. Expected one of {allowed}.",
+            param=param,
+            code="invalid_value",
+        )
+    if kind == "const":
+        return bad_request(
+            f"Invalid value for {where}: {_show(value)}. Expected {shown(error.validator_value)}.",
+            param=param,
+            code="invalid_value",
+        )
+    if kind == "type":
+        expected = _type_list({"type": error.validator_value})
+        if expected == [FILE_TYPE]:
+            return bad_request(
+                f"{where} must be an uploaded file (a multipart part with a filename), not a text field.",
+                param=param,
+                code="invalid_type",
+            )
+        if isinstance(value, UploadedPart):
+            return bad_request(
+                f"{where} must be a text field, not an uploaded file.", param=param, code="invalid_type"
+            )
+        if param is None:
+            return bad_request("The request body must be a JSON object.", code="invalid_type")
+        names = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+        return bad_request(
+            f"Invalid type for {where}: expected {names}, got {_show(value)}.",
+            param=param,
+            code="invalid_type",
+        )
+    if kind in ("minLength", "maxLength"):
+        bound = error.validator_value
+        if kind == "minLength":
+            text = "must not be empty" if bound == 1 else f"must be at least {bound} characters long"
+            code = "string_below_min_length"
+        else:
+            text = f"must be at most {bound} characters long (got {len(value)})"
+            code = "string_above_max_length"
+        return bad_request(f"Invalid {where}: the value {text}.", param=param, code=code)
+    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        relation = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
+        side = "below_min" if "inimum" in kind else "above_max"
+        return bad_request(
+            f"Invalid {where}: expected a value {relation} {error.validator_value}, "
+            f"but got {_show(value)} instead.",
+            param=param,
+            code=f"integer_{side}_value",
+        )
+    if kind == "minProperties":
+        names = ", ".join(shown(n) for n in schema.get("properties", {}))
+        return bad_request(
+            f"Invalid {where}: give at least one of {names}.", param=param, code="invalid_value"
+        )
+    return bad_request(f"Invalid value for {where}: {error.message}", param=param, code="invalid_value")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, UploadedPart):
+        return "an uploaded file"
+    if isinstance(value, str):
+        return shown(value)
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:
+        text = type(value).__name__
+    return text if len(text) <= 64 else text[:61] + "..."
+
+
+def _error_rank(error: ValidationError) -> tuple[int, int, str]:
+    # Missing fields first (the most actionable), then unknown fields, then the rest in field order.
+    order = {"required": 0, "additionalProperties": 1}.get(error.validator, 2)
+    return (order, len(error.absolute_path), ".".join(map(str, error.absolute_path)))
+
+
+def first_error(validator: Any, instance: Any, prefix: str | None, resolver: Resolver) -> ApiError | None:
+    errors = list(validator.iter_errors(instance))
+    if not errors:
+        return None
+    return explain(min(errors, key=_error_rank), prefix, resolver)
+
+
+class OperationValidator:
+    """Validators for one operation, built once."""
+
+    def __init__(self, operation: Operation, index: SpecIndex) -> None:
+        self.operation = operation
+        self.resolver = index.registry.resolver(base_uri=SPEC_URI)
+
+        def build(pointer: str) -> Any:
+            return FileAwareValidator({"$ref": f"{SPEC_URI}#{pointer}"}, registry=index.registry)
+
+        self.params = [(param, build(param.schema_pointer)) for param in operation.params]
+        self.bodies = {mt: build(ptr) for mt, ptr in operation.body.content.items()} if operation.body else {}
+        self.field_types = operation.body.field_types if operation.body else {}
+
+    def check_params(
+        self, path_values: dict[str, str], query: list[tuple[str, str]], headers: Headers
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        path: dict[str, Any] = {}
+        found: dict[str, Any] = {}
+        query_map: dict[str, list[str]] = {}
+        for key, value in query:
+            query_map.setdefault(key, []).append(value)
+        for param, validator in self.params:
+            if param.location == "path":
+                raw: str | None = path_values.get(param.name)
+            elif param.location == "query":
+                values = query_map.get(param.name, [])
+                if len(values) > 1:
+                    raise bad_request(
+                        f"Parameter {shown(param.name)} was given more than once.", param=param.name
+                    )
+                raw = values[0] if values else None
+            else:
+                raw = headers.get(param.name)
+            if raw is None:
+                if param.required:
+                    raise bad_request(
+                        f"Missing required parameter: {shown(param.name)}.",
+                        param=param.name,
+                        code="missing_required_parameter",
+                    )
+                if param.default is not None:
+                    found[param.name] = param.default
+                continue
+            value = _coerce(raw, param.types)
+            if error := first_error(validator, value, param.name, self.resolver):
+                raise error
+            (path if param.location == "path" else found)[param.name] = value
+        return path, found
+
+    async def read_body(
+        self, headers: Headers, receive: Receive, limit: int
+    ) -> tuple[str | None, dict[str, Any] | None, FormData | None]:
+        """(media type, parsed and validated body, form to close afterwards)."""
+        body = self.operation.body
+        if body is None:
+            return None, None, None
+        content_type = headers.get("content-type")
+        media_type = content_type.split(";", 1)[0].strip().lower() if content_type else ""
+        if media_type not in self.bodies:
+            accepted = " or ".join(self.bodies)
+            got = (
+                f"Unsupported Content-Type {shown(content_type)}"
+                if content_type
+                else "Missing Content-Type header"
+            )
+            raise ApiError(415, f"{got}. Send {accepted}.", code="unsupported_media_type")
+        declared = headers.get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                raise bad_request("Invalid Content-Length header.", code="invalid_request")
+            if int(declared) > limit:
+                raise _too_large(limit)
+        stream = _limited_stream(receive, limit)
+        form = None
+        try:
+            if media_type == "multipart/form-data":
+                parser = MultiPartParser(headers, stream, max_files=32, max_fields=256)
+                try:
+                    form = await parser.parse()
+                except MultiPartException as exc:
+                    raise bad_request(
+                        f"Malformed multipart body: {exc.message}", code="invalid_multipart"
+                    ) from exc
+                instance: Any = self._nest(form, self.field_types.get(media_type, {}))
+            else:
+                raw = b"".join([chunk async for chunk in stream])
+                if not raw:
+                    instance = None
+                else:
+                    try:
+                        instance = orjson.loads(raw)
+                    except orjson.JSONDecodeError as exc:
+                        raise bad_request(
+                            f"The request body is not valid JSON ({exc.msg} at position {exc.pos}).",
+                            code="invalid_json",
+                        ) from exc
+        except BodyTooLarge as exc:
+            if form is not None:
+                await form.close()
+            raise _too_large(limit) from exc
+        except ApiError:
+            if form is not None:
+                await form.close()
+            raise
+        if instance is None:
+            if body.required:
+                raise bad_request("The request body is empty; this operation needs one.", code="missing_body")
+            return media_type, None, form
+        if error := first_error(self.bodies[media_type], instance, None, self.resolver):
+            if form is not None:
+                await form.close()
+            raise error
+        return media_type, instance, form
+
+    @staticmethod
+    def _nest(form: FormData, types: dict[str, frozenset[str]]) -> dict[str, Any]:
+        """Flat multipart fields -> nested object: ``video[id]=x`` -> ``{"video": {"id": "x"}}``."""
+        out: dict[str, Any] = {}
+        for name, raw in form.multi_items():
+            match = _BRACKETS.fullmatch(name)
+            keys = [match.group(1), *re.findall(r"\[([^\[\]]+)\]", match.group(2))] if match else [name]
+            dotted = ".".join(keys)
+            value: Any = (
+                UploadedPart(raw.filename, raw.content_type, raw)
+                if isinstance(raw, UploadFile)
+                else _coerce(raw, types.get(dotted, frozenset()))
+            )
+            node = out
+            for depth, key in enumerate(keys[:-1]):
+                child = node.setdefault(key, {})
+                if not isinstance(child, dict):
+                    field_name = ".".join(keys[: depth + 1])
+                    raise bad_request(
+                        f"{shown(field_name)} was sent both as a value and as bracket fields ({name}); "
+                        "send one form.",
+                        param=field_name,
+                    )
+                node = child
+            if keys[-1] in node:
+                what = (
+                    "as a value and as bracket fields"
+                    if isinstance(node[keys[-1]], dict)
+                    else "more than once"
+                )
+                raise bad_request(f"Parameter {shown(dotted)} was given {what}.", param=dotted)
+            node[keys[-1]] = value
+        return out
+
+
+def _too_large(limit: int) -> ApiError:
+    mib = limit / (1024 * 1024)
+    size = f"{mib:g} MiB" if mib >= 1 else f"{limit} bytes"
+    return ApiError(413, f"Request body is larger than the {size} limit.", code="request_too_large")
+
+
+async def _limited_stream(receive: Receive, limit: int) -> AsyncIterator[bytes]:
+    seen = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > limit:
+            raise BodyTooLarge
+        if chunk:
+            yield chunk
+        if not message.get("more_body", False):
+            return
