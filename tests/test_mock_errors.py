@@ -151,7 +151,7 @@ def test_path_parameter_too_long(mock):
 
 
 @pytest.mark.parametrize(
-    "authorization", [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer two words", "sk-no-scheme"]
+    "authorization", [None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "sk-no-scheme", "sk-a Bearer"]
 )
 def test_missing_or_malformed_auth_is_401(mock, authorization):
     headers = {} if authorization is None else {"Authorization": authorization}
@@ -159,6 +159,12 @@ def test_missing_or_malformed_auth_is_401(mock, authorization):
     client.headers.pop("Authorization")
     error = error_of(client.get("/videos", headers=headers), 401)
     assert (error["code"], error["type"]) == ("invalid_api_key", "invalid_request_error")
+
+
+def test_any_non_empty_key_is_accepted_spaces_included(mock):
+    # The openai SDK's own test suite authenticates as "My API Key".
+    response = mock.client.get("/videos", headers={"Authorization": "Bearer My API Key"})
+    assert response.status_code == 200, response.text
 
 
 def test_restricted_keys_reject_others_without_echoing_them(make_mock):

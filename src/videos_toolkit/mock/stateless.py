@@ -1,7 +1,9 @@
 """Stateless mode (``--stateless``): every valid, authenticated request is answered with its
 operation's documented success example, whatever the ids (as Prism and Steady do), and the content
-operation with generated media. Invalid requests are still rejected: validation runs before this,
-and the served-models rule of createVideo holds here too.
+operation with generated media. Invalid requests are still rejected (auth and validation against
+the contract run before this). Only what the contract itself says is checked: the stateful
+served-models rule does not apply here, because ``model`` is an open string in the contract and
+SDK test suites written for Prism-style mocks send names such as ``"string"``.
 """
 
 from typing import Any
@@ -9,7 +11,7 @@ from typing import Any
 from starlette.responses import Response
 
 from videos_toolkit.mock import media
-from videos_toolkit.mock.handlers import Call, ContractFacts, Handler, check_model, json_response
+from videos_toolkit.mock.handlers import Call, ContractFacts, Handler, json_response
 from videos_toolkit.mock.operations import SpecIndex, pointer_get, resolve
 
 
@@ -45,7 +47,6 @@ class StatelessApi:
         params = index.operations["downloadVideoContent"].params
         self._variant_default = next((p.default for p in params if p.name == "variant"), "video")
         self.handlers["downloadVideoContent"] = self.download_content
-        self.handlers["createVideo"] = self.create_video
 
     @staticmethod
     def _answer_with(example: Any) -> Handler:
@@ -53,10 +54,6 @@ class StatelessApi:
             return json_response(example)
 
         return answer
-
-    async def create_video(self, call: Call) -> Response:
-        check_model(self.facts, (call.body or {}).get("model", self.facts.defaults["model"]))
-        return json_response(self.examples["createVideo"])
 
     async def download_content(self, call: Call) -> Response:
         variant = call.query.get("variant", self._variant_default)
