@@ -5,7 +5,6 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from .. import types
 from ..models.known_video_model import KnownVideoModel
@@ -42,7 +41,6 @@ class CreateVideoMultipartBody:
     model: KnownVideoModel | str | Unset = UNSET
     seconds: VideoSeconds | Unset = UNSET
     size: VideoSize | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         prompt = self.prompt
@@ -73,7 +71,7 @@ class CreateVideoMultipartBody:
             size = self.size.value
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "prompt": prompt,
@@ -113,9 +111,6 @@ class CreateVideoMultipartBody:
 
         if not isinstance(self.size, Unset):
             files.append(("size", (None, str(self.size.value).encode(), "text/plain")))
-
-        for prop_name, prop in self.additional_properties.items():
-            files.append((prop_name, (None, str(prop).encode(), "text/plain")))
 
         return files
 
@@ -182,21 +177,4 @@ class CreateVideoMultipartBody:
             size=size,
         )
 
-        create_video_multipart_body.additional_properties = d
         return create_video_multipart_body
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

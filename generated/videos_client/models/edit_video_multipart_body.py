@@ -5,7 +5,6 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from .. import types
 from ..types import File, FileTypes
@@ -29,7 +28,6 @@ class EditVideoMultipartBody:
 
     prompt: str
     video: File | VideoReference
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         prompt = self.prompt
@@ -42,7 +40,7 @@ class EditVideoMultipartBody:
             video = self.video.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "prompt": prompt,
@@ -62,9 +60,6 @@ class EditVideoMultipartBody:
         else:
             for _key, _value in self.video.to_dict().items():
                 files.append(("video" + f"[{_key}]", (None, str(_value).encode(), "text/plain")))
-
-        for prop_name, prop in self.additional_properties.items():
-            files.append((prop_name, (None, str(prop).encode(), "text/plain")))
 
         return files
 
@@ -97,21 +92,4 @@ class EditVideoMultipartBody:
             video=video,
         )
 
-        edit_video_multipart_body.additional_properties = d
         return edit_video_multipart_body
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
