@@ -76,10 +76,10 @@ def test_a_cursor_stays_valid_after_its_video_is_deleted(mock):
     assert [v["id"] for v in nxt["data"]] == ids[2:]
 
 
-def test_unknown_after_is_400_on_after(mock):
+def test_unknown_after_is_404_on_after(mock):
     mock.create()
     response = mock.client.get("/videos", params={"after": "video_unknown"})
-    assert response.status_code == 400 and response.json()["error"]["param"] == "after"
+    assert response.status_code == 404 and response.json()["error"]["param"] == "after"
 
 
 def test_keys_are_isolated(mock):
@@ -96,7 +96,7 @@ def test_keys_are_isolated(mock):
         response = mock.client.request(method, path)
         assert response.status_code == 404 and response.json()["error"]["param"] == "video_id"
     # another key's id is no cursor for me either
-    assert mock.client.get("/videos", params={"after": theirs["id"]}).status_code == 400
+    assert mock.client.get("/videos", params={"after": theirs["id"]}).status_code == 404
     assert mock.client.get(f"/videos/{theirs['id']}", headers={"Authorization": OTHER}).status_code == 200
 
 

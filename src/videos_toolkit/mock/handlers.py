@@ -21,7 +21,7 @@ from starlette.responses import Response
 from videos_toolkit.mock import jobs, media
 from videos_toolkit.mock.clock import MockClock
 from videos_toolkit.mock.config import MockConfig
-from videos_toolkit.mock.errors import bad_request, not_found, shown
+from videos_toolkit.mock.errors import ApiError, bad_request, not_found, shown
 from videos_toolkit.mock.operations import Operation, SpecIndex, resolve
 from videos_toolkit.mock.store import CharacterRecord, MockStore, UnknownCursor, VideoRecord
 from videos_toolkit.mock.validation import UploadedPart
@@ -208,10 +208,13 @@ class StatefulApi:
                 order=call.query.get("order", self.list_defaults.get("order") or "desc"),
             )
         except UnknownCursor:
-            raise bad_request(
-                f"Invalid 'after': no video with id {shown(after)} was listed for this API key. Pass the "
-                "'last_id' of the previous page.",
+            # 404, not 400: the cursor is well formed, it names nothing this key can see.
+            raise ApiError(
+                404,
+                f"No video with id {shown(after)} was listed for this API key, so it cannot be the 'after' "
+                "cursor. Pass the 'last_id' of the previous page.",
                 param="after",
+                code="not_found",
             ) from None
         now = self.clock.now()
         data = [jobs.video_object(video, jobs.state_at(video, now)) for video in page.items]
