@@ -1,5 +1,8 @@
 """scripts/generate: effective spec -> openapi-python-client + templates/ -> ruff -> generated/.
 
+After openapi-python-client runs, the hand-written layer in ``templates/extras/*.py`` is copied
+into the generated package (before ruff), so the package users import is one tree.
+
 The client is always generated into a temporary folder first, so that ``--check`` compares
 whole trees (the generator's ``--overwrite`` only replaces some sub-folders) and a failed run
 never leaves ``generated/`` half written.
@@ -15,12 +18,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from videos_toolkit.paths import ROOT
 from videos_toolkit.spec import SpecError, build_effective_spec
 
 OUTPUT_DIR = "generated"
 CONFIG_FILE = "openapi-python-client.yaml"
 TEMPLATES_DIR = "templates"
+# Plain Python modules copied into the generated package: the hand-written client layer.
+EXTRAS_DIR = "extras"
 # Left in generated/ by installing it (pip install -e) or importing it; not generator output.
 BUILD_LEFTOVERS = {".pdm-build", "__pycache__", ".pytest_cache", ".ruff_cache"}
 
@@ -62,11 +69,25 @@ def generate_into(out_dir: Path, root: Path = ROOT) -> None:
             ],
             cwd=Path(work),
         )
+    _copy_extras(out_dir, root)
     # --no-cache: nothing is written outside the output folder.
     _run(
         "ruff check --fix", [sys.executable, "-m", "ruff", "check", "--no-cache", "--fix", "-q", "."], out_dir
     )
     _run("ruff format", [sys.executable, "-m", "ruff", "format", "--no-cache", "-q", "."], out_dir)
+
+
+def _copy_extras(out_dir: Path, root: Path) -> None:
+    """Copy ``templates/extras/*.py`` into the generated package; never over a generated file."""
+    config = yaml.safe_load((root / CONFIG_FILE).read_text(encoding="utf-8")) or {}
+    package = out_dir / config.get("package_name_override", "videos_client")
+    for source in sorted((root / TEMPLATES_DIR / EXTRAS_DIR).glob("*.py")):
+        target = package / source.name
+        if target.exists():
+            raise GenerationError(
+                f"{TEMPLATES_DIR}/{EXTRAS_DIR}/{source.name} would replace a generated file: rename it"
+            )
+        shutil.copyfile(source, target)
 
 
 def _files(folder: Path) -> set[Path]:
