@@ -1,0 +1,5 @@
+import sys
+
+from videos_toolkit.conformance.cli import main
+
+sys.exit(main())

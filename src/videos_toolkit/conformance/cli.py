@@ -1,0 +1,134 @@
+"""``scripts/conformance``: check an implementation of the Videos API against the contract."""
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from videos_toolkit.conformance.reports import write_reports
+from videos_toolkit.conformance.results import CheckResult, Report
+from videos_toolkit.conformance.runner import PARTS, Options, run
+from videos_toolkit.conformance.target import Target, mock_target
+from videos_toolkit.spec import SpecError, effective_spec
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="scripts/conformance",
+        description="Fuzz an implementation of the Videos API against the contract. "
+        "With no --base-url it runs against the mock, in-process.",
+    )
+    p.add_argument("--base-url", help="the API under test, e.g. http://127.0.0.1:4010/v1 (default: the mock)")
+    p.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"), help="default: $OPENAI_API_KEY")
+    p.add_argument(
+        "--other-api-key",
+        default=os.environ.get("CONFORMANCE_OTHER_API_KEY"),
+        help="a second key, for the isolation checks (skipped without one against a live URL)",
+    )
+    p.add_argument(
+        "--max-examples", type=int, default=25, help="examples per operation and property (default 25)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="makes the run reproducible (default 0)")
+    p.add_argument("--workers", type=int, default=1, help="parallel fuzzing workers (default 1)")
+    p.add_argument("--report-dir", type=Path, default=Path("reports"), help="default: reports/")
+    p.add_argument("--wait-timeout", type=float, default=120.0, help="longest wait for one job, seconds")
+    p.add_argument("--only", choices=PARTS, action="append", help="run only this part (repeatable)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    # The fuzzer sends malformed multipart on purpose; the parser's warnings about it are noise here.
+    logging.getLogger("python_multipart").setLevel(logging.ERROR)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=180)  # CI logs: keep the matrix on one line per operation
+    if args.base_url:
+        if not args.api_key:
+            console.print("[red]--api-key (or OPENAI_API_KEY) is required with --base-url[/]")
+            return 2
+        target = Target(
+            base_url=args.base_url.rstrip("/"),
+            api_key=args.api_key,
+            other_api_key=args.other_api_key,
+            wait_timeout=args.wait_timeout,
+        )
+    else:
+        target = mock_target()
+    try:
+        spec = effective_spec()
+    except SpecError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
+    options = Options(
+        max_examples=args.max_examples, seed=args.seed, workers=args.workers, parts=tuple(args.only or PARTS)
+    )
+    console.print(f"Conformance of [bold]{target.label}[/] (seed {args.seed}, {args.max_examples} examples)")
+    report = _run_with_progress(console, spec, target, options)
+    console.print(matrix_table(report))
+    junit, page = write_reports(report, args.report_dir)
+    for failure in report.failures[:10]:
+        console.print(f"[red]✗[/] {failure.operation} · {failure.check}: {failure.detail}")
+    if len(report.failures) > 10:
+        console.print(f"  … {len(report.failures) - 10} more in the HTML report")
+    verdict = "[green]PASSED[/]" if report.ok else "[red]FAILED[/]"
+    console.print(
+        f"{verdict} {len(report.results)} checks in {report.elapsed:.1f} s · reports: {junit}, {page}"
+    )
+    return 0 if report.ok else 1
+
+
+def _run_with_progress(console: Console, spec: dict, target: Target, options: Options) -> Report:
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[counts]}"),
+    )
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=False) as progress:
+        tasks: dict[str, int] = {}
+        counts = {"passed": 0, "failed": 0, "skipped": 0}
+
+        def on_part(part: str) -> None:
+            for task in tasks.values():
+                progress.update(task, total=1, completed=1)
+            tasks[part] = progress.add_task(part, total=None, counts="")
+
+        def on_result(result: CheckResult) -> None:
+            counts[result.outcome.value] += 1
+            text = f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
+            progress.update(next(reversed(tasks.values())), counts=text)
+
+        report = run(spec, target, options, on_part=on_part, on_result=on_result)
+        for task in tasks.values():
+            progress.update(task, total=1, completed=1)
+    return report
+
+
+def matrix_table(report: Report) -> Table:
+    operations, families, cells = report.matrix()
+    table = Table(title="checks per operation and family: passed (✗ failed, · skipped)")
+    table.add_column("operation", style="bold", no_wrap=True)
+    for family in families:
+        table.add_column(family.replace(" ", "\n"), justify="right")
+    for operation in operations:
+        row = []
+        for family in families:
+            cell = cells.get((operation, family))
+            if cell is None:
+                row.append("")
+            elif cell.failed:
+                row.append(f"[red bold]✗{cell.failed}[/] {cell.passed}")
+            else:
+                row.append(f"[green]{cell.passed}[/]" + (f" ·{cell.skipped}" if cell.skipped else ""))
+        table.add_row(operation, *row)
+    return table
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,454 @@
+"""Properties of the Videos API that schema fuzzing alone cannot see, checked with hypothesis.
+
+- enums: every allowed `seconds` (create and extend, each its own set), `size` and `model` is
+  accepted; any other string (near misses, unicode, very long) is rejected with a 4xx envelope
+  naming the param (an unknown `model` may instead be echoed back by a live server);
+- responses: every Video seen has a closed `status` and `size`, a positive integer `seconds`, a
+  string `model`;
+- lifecycle: across polls status never goes backwards, progress is monotone in 0..100,
+  `completed_at` is set iff completed and `error` iff failed;
+- extension: the new job's `seconds` is source + requested; extending a video that is not
+  completed is refused with `param: "video"`;
+- isolation: no key, a wrong key, or another key's video gives 401 / 404, never the video.
+
+The allowed sets come from the effective spec. Failing examples are kept in the hypothesis
+database, so they are tried first on the next run.
+"""
+
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
+from videos_toolkit.conformance.target import Target
+from videos_toolkit.mock.media import mp4_video
+
+STATUS_ORDER = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
+PROMPT = "A lighthouse on a cliff at dusk, waves below"
+Record = Callable[[CheckResult], None]
+
+
+@dataclass(frozen=True)
+class Enums:
+    """The value sets the properties work with, read from the effective spec."""
+
+    create_seconds: tuple[str, ...]
+    extension_seconds: tuple[str, ...]
+    sizes: tuple[str, ...]
+    statuses: tuple[str, ...]
+    models: tuple[str, ...]
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any]) -> "Enums":
+        schemas = spec["components"]["schemas"]
+
+        def values(name: str) -> tuple[str, ...]:
+            return tuple(schemas[name]["enum"])
+
+        return cls(
+            values("VideoSeconds"),
+            values("VideoExtensionSeconds"),
+            values("VideoSize"),
+            values("VideoStatus"),
+            values("KnownVideoModel"),
+        )
+
+
+class PropertyViolation(AssertionError):
+    def __init__(self, rule: str, request: str = "", response: httpx.Response | None = None) -> None:
+        super().__init__(rule)
+        self.rule, self.request, self.response = rule, request, response
+
+
+def near_misses(allowed: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """Strings that are almost, but not, an allowed value; plus arbitrary and huge ones."""
+    values = st.sampled_from(allowed)
+    return st.one_of(
+        values.map(lambda v: f" {v}"),
+        values.map(lambda v: f"{v} "),
+        values.map(lambda v: f"{v}.0"),
+        values.map(str.upper),
+        values.map(lambda v: v[:-1]),
+        values.map(lambda v: f"{v}{v}"),
+        st.sampled_from(["", "0", "-4", "5", "16", "4.0", "720X1280", "\u0664", "\u2163", "null", "sora"]),
+        st.text(max_size=30),
+        st.text(alphabet="0123456789x", min_size=1, max_size=12),
+        st.text(min_size=3000, max_size=6000),
+    ).filter(lambda v: v not in allowed)
+
+
+class Properties:
+    def __init__(
+        self, target: Target, spec: dict[str, Any], *, max_examples: int, seed: int, database: Path | None
+    ) -> None:
+        self.target = target
+        self.enums = Enums.from_spec(spec)
+        self.max_examples = max_examples
+        self.seed = seed
+        self.database = DirectoryBasedExampleDatabase(str(database)) if database else None
+
+    # -- running -------------------------------------------------------------------------------
+
+    def run(self, record: Record) -> None:
+        with self.target.client() as client:
+            self._check(
+                record,
+                "POST /videos",
+                "enums",
+                "allowed_values_accepted",
+                lambda: self._create_accepts(client),
+            )
+            for field, allowed in (
+                ("seconds", self.enums.create_seconds),
+                ("size", self.enums.sizes),
+                ("model", self.enums.models),
+            ):
+                self._check(
+                    record,
+                    "POST /videos",
+                    "enums",
+                    f"other_{field}_rejected",
+                    lambda f=field, a=allowed: self._create_rejects(client, f, a),
+                )
+            self._check(
+                record,
+                "GET /videos/{video_id}",
+                "lifecycle",
+                "lifecycle_invariants",
+                lambda: self._lifecycle(client),
+            )
+            source = self._completed_video(client, record)
+            if source is not None:
+                self._check(
+                    record,
+                    "POST /videos/extensions",
+                    "extension",
+                    "stitched_seconds",
+                    lambda: self._extension_seconds(client, source),
+                )
+                self._check(
+                    record,
+                    "POST /videos/extensions",
+                    "enums",
+                    "other_extension_seconds_rejected",
+                    lambda: self._extension_rejects(client, source),
+                )
+            self._check(
+                record,
+                "POST /videos/extensions",
+                "extension",
+                "source_must_be_completed",
+                lambda: self._extend_unfinished(client),
+            )
+            self._check(record, "(auth)", "isolation", "auth_required", lambda: self._auth_required())
+            if self.target.other_api_key:
+                self._check(
+                    record, "(all)", "isolation", "key_isolation", lambda: self._isolation(client, source)
+                )
+            else:
+                record(self._skip("(all)", "isolation", "key_isolation", "no second API key given"))
+
+    def _check(
+        self, record: Record, operation: str, family: str, check: str, body: Callable[[], str | None]
+    ) -> None:
+        try:
+            skipped = body()
+        except PropertyViolation as violation:
+            record(self._failed(operation, family, check, violation))
+        except (httpx.HTTPError, AssertionError) as exc:
+            record(self._failed(operation, family, check, PropertyViolation(f"{type(exc).__name__}: {exc}")))
+        else:
+            if skipped:
+                record(self._skip(operation, family, check, skipped))
+            else:
+                record(CheckResult(operation, family, check, Outcome.PASSED))
+
+    def _failed(self, operation: str, family: str, check: str, violation: PropertyViolation) -> CheckResult:
+        response = violation.response
+        got = ""
+        if response is not None:
+            headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+            got = f"{response.status_code}\n{headers}\n\n{response.text[:2000]}"
+        reproduce = (
+            f"# seed {self.seed}; rerun: scripts/conformance --seed {self.seed}\n"
+            f"{curl(response.request, self.target.base_url) if response is not None else ''}"
+        )
+        failure = Failure(rule=violation.rule, request=violation.request, response=got, reproduce=reproduce)
+        return CheckResult(operation, family, check, Outcome.FAILED, failure, violation.rule.splitlines()[0])
+
+    @staticmethod
+    def _skip(operation: str, family: str, check: str, why: str) -> CheckResult:
+        return CheckResult(operation, family, check, Outcome.SKIPPED, detail=why)
+
+    @contextmanager
+    def _hypothesis(self) -> Iterator[settings]:
+        yield settings(
+            max_examples=self.max_examples,
+            database=self.database,
+            deadline=None,
+            derandomize=False,
+            suppress_health_check=list(HealthCheck),
+        )
+
+    # -- the properties ------------------------------------------------------------------------
+
+    def _create_accepts(self, client: httpx.Client) -> None:
+        cases = [{"seconds": s} for s in self.enums.create_seconds]
+        cases += [{"size": s} for s in self.enums.sizes] + [{"model": m} for m in self.enums.models]
+        for fields in cases:
+            for form in ("json", "multipart"):
+                response = post(client, "/videos", {"prompt": PROMPT, **fields}, form)
+                video = expect_video(response, f"create with {fields} ({form})")
+                for name, value in fields.items():
+                    if video.get(name) != value:
+                        raise PropertyViolation(
+                            f"create with {name}={value!r} answered {name}={video.get(name)!r}", "", response
+                        )
+                self.check_video(video, response)
+
+    def _create_rejects(self, client: httpx.Client, field: str, allowed: tuple[str, ...]) -> None:
+        with self._hypothesis() as config:
+
+            @seed(self.seed)
+            @config
+            @given(value=near_misses(allowed), form=st.sampled_from(["json", "multipart"]))
+            def rejected(value: str, form: str) -> None:
+                response = post(client, "/videos", {"prompt": PROMPT, field: value}, form)
+                if field == "model" and response.is_success:
+                    # An open enum: a live server may run a model we do not know, if it says so.
+                    video = expect_video(response, f"create with model={value!r}")
+                    if video.get("model") != value:
+                        raise PropertyViolation(
+                            f"model {value!r} accepted but answered as {video.get('model')!r}", "", response
+                        )
+                    return
+                expect_rejection(response, field, f"create with {field}={value!r} ({form})")
+
+            rejected()
+
+    def _extension_rejects(self, client: httpx.Client, source: dict[str, Any]) -> None:
+        with self._hypothesis() as config:
+
+            @seed(self.seed)
+            @config
+            @given(
+                value=near_misses(self.enums.extension_seconds), form=st.sampled_from(["json", "multipart"])
+            )
+            def rejected(value: str, form: str) -> None:
+                body = {"prompt": PROMPT, "seconds": value, "video": {"id": source["id"]}}
+                response = post(client, "/videos/extensions", body, form)
+                expect_rejection(response, "seconds", f"extend with seconds={value!r} ({form})")
+
+            rejected()
+
+    def _lifecycle(self, client: httpx.Client) -> None:
+        created = expect_video(post(client, "/videos", {"prompt": PROMPT}, "json"), "create")
+        seen = [created]
+        self.target.wait(client, created["id"], seen.append)
+        for _ in range(2):  # a terminal state must stay terminal
+            seen.append(expect_video(client.get(f"/videos/{created['id']}"), "retrieve after the end"))
+        for before, after in itertools.pairwise(seen):
+            if STATUS_ORDER.get(after["status"], -1) < STATUS_ORDER.get(before["status"], -1):
+                raise PropertyViolation(
+                    f"status went backwards: {before['status']} -> {after['status']} ({created['id']})"
+                )
+            if after["progress"] < before["progress"]:
+                raise PropertyViolation(
+                    f"progress went down: {before['progress']} -> {after['progress']} ({created['id']})"
+                )
+        for video in seen:
+            self.check_video(video)
+
+    def _completed_video(self, client: httpx.Client, record: Record) -> dict[str, Any] | None:
+        try:
+            created = expect_video(
+                post(client, "/videos", {"prompt": PROMPT, "seconds": "4"}, "multipart"), "create"
+            )
+            video = self.target.wait(client, created["id"])
+        except (AssertionError, httpx.HTTPError) as exc:
+            record(self._failed("POST /videos", "lifecycle", "job_completes", PropertyViolation(str(exc))))
+            return None
+        if video["status"] != "completed":
+            record(
+                self._failed(
+                    "POST /videos",
+                    "lifecycle",
+                    "job_completes",
+                    PropertyViolation(f"job ended {video['status']}: {video.get('error')}"),
+                )
+            )
+            return None
+        return video
+
+    def _extension_seconds(self, client: httpx.Client, source: dict[str, Any]) -> None:
+        forms = ("json", "multipart", "file")
+        for index, extra in enumerate(self.enums.extension_seconds):
+            form = forms[index % len(forms)]
+            body: dict[str, Any] = {"prompt": PROMPT, "seconds": extra}
+            if form == "file":
+                body["video"] = mp4_video(source["size"], int(source["seconds"]))
+                response = post(client, "/videos/extensions", body, "multipart")
+            else:
+                body["video"] = {"id": source["id"]}
+                response = post(client, "/videos/extensions", body, form)
+            video = expect_video(response, f"extend by {form} with seconds={extra!r}")
+            self.check_video(video, response)
+            want = str(int(source["seconds"]) + int(extra))
+            fetched = client.get(f"/videos/{video['id']}").json()
+            for where, got in (("extend answer", video), ("retrieve", fetched)):
+                if got.get("seconds") != want:
+                    raise PropertyViolation(
+                        f"extending a {source['seconds']} s video by {extra} s ({form}): the {where} says "
+                        f"seconds={got.get('seconds')!r}, expected the stitched total {want!r}",
+                        "",
+                        response,
+                    )
+            if form != "file" and (video.get("model"), video.get("size")) != (
+                source.get("model"),
+                source.get("size"),
+            ):
+                raise PropertyViolation("the extension's model and size must follow the source", "", response)
+
+    def _extend_unfinished(self, client: httpx.Client) -> str | None:
+        created = expect_video(post(client, "/videos", {"prompt": PROMPT}, "json"), "create")
+        if client.get(f"/videos/{created['id']}").json().get("status") in ("completed", "failed"):
+            return "the server finished the job before it could be extended unfinished"
+        body = {"prompt": PROMPT, "seconds": self.enums.extension_seconds[0], "video": {"id": created["id"]}}
+        response = post(client, "/videos/extensions", body, "json")
+        expect_rejection(response, "video", "extending a video that is not completed")
+        return None
+
+    def _auth_required(self) -> None:
+        with self.target.client() as client:
+            for headers in ({"Authorization": ""}, {"Authorization": "Bearer sk-conformance-not-a-key"}):
+                response = client.get("/videos", headers=headers)
+                if response.status_code != 401 or "error" not in safe_json(response):
+                    raise PropertyViolation(
+                        f"GET /videos, Authorization {headers['Authorization']!r}: expected 401 and the envelope",
+                        "",
+                        response,
+                    )
+
+    def _isolation(self, client: httpx.Client, source: dict[str, Any] | None) -> None:
+        video = source or expect_video(post(client, "/videos", {"prompt": PROMPT}, "json"), "create")
+        with self.target.client(self.target.other_api_key) as other:
+            vid = video["id"]
+            attempts = [
+                ("retrieve", other.get(f"/videos/{vid}")),
+                ("content", other.get(f"/videos/{vid}/content")),
+                ("remix", other.post(f"/videos/{vid}/remix", json={"prompt": PROMPT})),
+                (
+                    "extend",
+                    post(
+                        other,
+                        "/videos/extensions",
+                        {"prompt": PROMPT, "seconds": self.enums.extension_seconds[0], "video": {"id": vid}},
+                        "json",
+                    ),
+                ),
+                ("delete", other.delete(f"/videos/{vid}")),
+            ]
+            for action, response in attempts:
+                if response.status_code != 404:
+                    raise PropertyViolation(
+                        f"another key's {action} of {vid} must be 404, got {response.status_code}",
+                        "",
+                        response,
+                    )
+            listed = other.get("/videos", params={"limit": 100}).json().get("data", [])
+            if any(item.get("id") == vid for item in listed):
+                raise PropertyViolation(f"another key's list shows {vid}")
+        if client.get(f"/videos/{vid}").status_code != 200:
+            raise PropertyViolation(f"{vid} was lost after another key tried to delete it")
+
+    def check_video(self, video: dict[str, Any], response: httpx.Response | None = None) -> None:
+        """The response invariants every Video must hold."""
+        problems = []
+        if video.get("status") not in self.enums.statuses:
+            problems.append(f"status {video.get('status')!r} is not one of {self.enums.statuses}")
+        if video.get("size") not in self.enums.sizes:
+            problems.append(f"size {video.get('size')!r} is not one of {self.enums.sizes}")
+        seconds = video.get("seconds")
+        if not (isinstance(seconds, str) and seconds.isdigit() and int(seconds) > 0):
+            problems.append(f"seconds {seconds!r} is not a positive integer string")
+        if not isinstance(video.get("model"), str):
+            problems.append(f"model {video.get('model')!r} is not a string")
+        progress = video.get("progress")
+        if not (isinstance(progress, int) and 0 <= progress <= 100):
+            problems.append(f"progress {progress!r} is not in 0..100")
+        if (video.get("completed_at") is not None) != (video.get("status") == "completed"):
+            problems.append("completed_at must be set exactly when the status is completed")
+        if (video.get("error") is not None) != (video.get("status") == "failed"):
+            problems.append("error must be set exactly when the status is failed")
+        if problems:
+            raise PropertyViolation(f"video {video.get('id')}: " + "; ".join(problems), "", response)
+
+
+# -- wire helpers ----------------------------------------------------------------------------------
+
+
+def post(client: httpx.Client, path: str, body: dict[str, Any], form: str) -> httpx.Response:
+    """POST as JSON, or as multipart (objects become bracket fields, bytes a file part)."""
+    if form == "json":
+        return client.post(path, json=body)
+    data: dict[str, str] = {}
+    files: dict[str, Any] = {}
+    for name, value in body.items():
+        if isinstance(value, bytes):
+            files[name] = (f"{name}.mp4", value, "video/mp4")
+        elif isinstance(value, dict):
+            data.update({f"{name}[{key}]": str(item) for key, item in value.items()})
+        else:
+            data[name] = value
+    files.update({name: (None, value) for name, value in data.items()})
+    return client.post(path, files=files)
+
+
+def safe_json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        payload = response.json()
+    except ValueError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def expect_video(response: httpx.Response, what: str) -> dict[str, Any]:
+    video = safe_json(response)
+    if not response.is_success or video.get("object") != "video":
+        raise PropertyViolation(f"{what}: expected a Video (2xx), got {response.status_code}", "", response)
+    return video
+
+
+def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
+    if not 400 <= response.status_code < 500:
+        raise PropertyViolation(
+            f"{what}: must be refused with a 4xx, got {response.status_code}", "", response
+        )
+    error = safe_json(response).get("error")
+    if not isinstance(error, dict) or not error.get("message"):
+        raise PropertyViolation(
+            f"{what}: the refusal must carry the error envelope with a message", "", response
+        )
+    if error.get("param") != param:
+        raise PropertyViolation(
+            f"{what}: the envelope must name param {param!r}, got {error.get('param')!r}", "", response
+        )
+
+
+def curl(request: httpx.Request, base_url: str) -> str:
+    body = request.content[:2000].decode("utf-8", "replace")
+    headers = " ".join(
+        f"-H '{k}: {'Bearer $OPENAI_API_KEY' if k.lower() == 'authorization' else v}'"
+        for k, v in request.headers.items()
+        if k.lower() in ("authorization", "content-type")
+    )
+    data = f" --data-binary $'{body}'" if body else ""
+    return f"curl -X {request.method} {headers}{data} '{request.url}'"

@@ -1,0 +1,115 @@
+"""Reports a CI system and a person can read: JUnit XML and one self-contained HTML page."""
+
+import html
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+from videos_toolkit.conformance.results import CheckResult, Outcome, Report
+
+MAX_FAILURES_SHOWN = 200  # per report; the matrix still counts them all
+
+
+def write_reports(report: Report, folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    junit, page = folder / "conformance.junit.xml", folder / "conformance.html"
+    junit.write_text(junit_xml(report), encoding="utf-8")
+    page.write_text(html_page(report), encoding="utf-8")
+    return junit, page
+
+
+def _grouped(report: Report) -> dict[tuple[str, str, str], list[CheckResult]]:
+    groups: dict[tuple[str, str, str], list[CheckResult]] = defaultdict(list)
+    for result in report.results:
+        groups[result.family, result.operation, result.check].append(result)
+    return groups
+
+
+def junit_xml(report: Report) -> str:
+    """One test suite per check family, one test case per operation and check."""
+    root = ET.Element("testsuites", name="videos-api-conformance", time=f"{report.elapsed:.3f}")
+    suites: dict[str, ET.Element] = {}
+    for (family, operation, check), results in sorted(_grouped(report).items()):
+        suite = suites.get(family)
+        if suite is None:
+            suite = suites[family] = ET.SubElement(root, "testsuite", name=family)
+        case = ET.SubElement(suite, "testcase", classname=operation, name=f"{check} ({len(results)} runs)")
+        failed = [r for r in results if r.outcome is Outcome.FAILED]
+        if failed:
+            first = failed[0]
+            node = ET.SubElement(
+                case, "failure", message=f"{len(failed)} of {len(results)} failed: {first.detail}"
+            )
+            if first.failure is not None:
+                node.text = (
+                    f"{first.failure.rule}\n\n--- request\n{first.failure.request}\n\n--- response\n"
+                    f"{first.failure.response}\n\n--- reproduce\n{first.failure.reproduce}"
+                )
+        elif all(r.outcome is Outcome.SKIPPED for r in results):
+            ET.SubElement(case, "skipped", message=results[0].detail)
+    for suite in suites.values():
+        cases = suite.findall("testcase")
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+        suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+STYLE = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em; color: #1b1f24; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: right; }
+th:first-child, td:first-child { text-align: left; font-family: monospace; }
+td.ok { background: #dafbe1; } td.bad { background: #ffebe9; font-weight: bold; } td.skip { color: #57606a; }
+pre { background: #f6f8fa; padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+details { margin: .5em 0; border-left: 3px solid #cf222e; padding-left: 8px; }
+summary { cursor: pointer; font-family: monospace; }
+"""
+
+
+def html_page(report: Report) -> str:
+    operations, families, cells = report.matrix()
+    verdict = "PASSED" if report.ok else f"FAILED ({len(report.failures)} failing checks)"
+    rows = []
+    for operation in operations:
+        tds = []
+        for family in families:
+            cell = cells.get((operation, family))
+            if cell is None:
+                tds.append("<td></td>")
+            elif cell.failed:
+                tds.append(f'<td class="bad">{cell.failed} failed / {cell.passed + cell.failed}</td>')
+            elif cell.passed:
+                skipped = f" ({cell.skipped} skipped)" if cell.skipped else ""
+                tds.append(f'<td class="ok">{cell.passed} passed{skipped}</td>')
+            else:
+                tds.append(f'<td class="skip">{cell.skipped} skipped</td>')
+        rows.append(f"<tr><td>{html.escape(operation)}</td>{''.join(tds)}</tr>")
+    header = "".join(f"<th>{html.escape(f)}</th>" for f in families)
+    failures = []
+    for result in report.failures[:MAX_FAILURES_SHOWN]:
+        failure = result.failure
+        if failure is None:
+            continue
+        failures.append(
+            f"<details><summary>{html.escape(result.operation)} · {html.escape(result.check)} · "
+            f"{html.escape(result.detail)}</summary>"
+            f"<h4>Rule broken</h4><pre>{html.escape(failure.rule)}</pre>"
+            f"<h4>Request</h4><pre>{html.escape(failure.request or '(see the reproduction)')}</pre>"
+            f"<h4>Response</h4><pre>{html.escape(failure.response or '(none)')}</pre>"
+            f"<h4>Reproduce</h4><pre>{html.escape(failure.reproduce)}</pre></details>"
+        )
+    more = len(report.failures) - MAX_FAILURES_SHOWN
+    if more > 0:
+        failures.append(f"<p>… and {more} more failures (see the JUnit report).</p>")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Videos API conformance: {verdict}</title>
+<style>{STYLE}</style></head><body>
+<h1>Videos API conformance: {verdict}</h1>
+<p>Target: <code>{html.escape(report.target)}</code> · seed <code>{report.seed}</code> ·
+{len(report.results)} checks in {report.elapsed:.1f} s</p>
+<table><thead><tr><th>operation</th>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>
+<h2>Failures</h2>{"".join(failures) or "<p>None.</p>"}
+</body></html>
+"""

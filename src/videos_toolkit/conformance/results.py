@@ -1,0 +1,69 @@
+"""What a conformance run found: one record per check run, grouped into an operation x family matrix."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Everything a person needs to understand and replay one failure."""
+
+    rule: str  # the rule that was broken, in words
+    request: str  # method, URL, headers and body as sent
+    response: str  # status, headers and body as received ("" if none)
+    reproduce: str  # a copy-paste reproduction (curl), with the seed
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    operation: str  # "POST /videos/extensions"
+    family: str  # a column of the matrix, e.g. "response schema"
+    check: str  # the precise check, e.g. "response_schema_conformance"
+    outcome: Outcome
+    failure: Failure | None = None
+    detail: str = ""  # why it was skipped, or a one-line summary
+
+
+@dataclass
+class Cell:
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+
+
+@dataclass
+class Report:
+    results: list[CheckResult] = field(default_factory=list)
+    seed: int = 0
+    target: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.results) and not self.failures
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [r for r in self.results if r.outcome is Outcome.FAILED]
+
+    def failed_checks(self) -> set[str]:
+        return {r.check for r in self.failures}
+
+    def matrix(self) -> tuple[list[str], list[str], dict[tuple[str, str], Cell]]:
+        """Operations (rows), families (columns) and the counts in each cell."""
+        cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
+        for result in self.results:
+            cells[result.operation, result.family].add(result.outcome)
+        operations = sorted({op for op, _ in cells})
+        families = list(dict.fromkeys(r.family for r in self.results))
+        return operations, families, dict(cells)

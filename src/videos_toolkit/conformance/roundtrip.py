@@ -1,0 +1,176 @@
+"""Client round trip: every operation through the generated ``videos_client`` against the target.
+
+If the client and the contract disagree (a field the client cannot send, a response it cannot
+parse), this is where it shows. Uses the generated ``api`` functions' ``sync_detailed`` form.
+"""
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from videos_client import AuthenticatedClient
+from videos_client.api.videos import (
+    create_video,
+    create_video_character,
+    delete_video,
+    download_video_content,
+    edit_video,
+    extend_video,
+    get_video_character,
+    list_videos,
+    remix_video,
+    retrieve_video,
+)
+from videos_client.models import (
+    CreateVideoCharacterMultipartBody,
+    CreateVideoMultipartBody,
+    EditVideoJsonBody,
+    ExtendVideoMultipartBody,
+    RemixVideoBody,
+    Video,
+    VideoCharacter,
+    VideoContentVariant,
+    VideoExtensionSeconds,
+    VideoReference,
+    VideoSeconds,
+)
+from videos_client.types import File
+
+from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
+from videos_toolkit.conformance.target import Target
+from videos_toolkit.mock.media import mp4_video
+
+FAMILY = "client"
+SIGNATURES = {"video": b"ftyp", "thumbnail": b"WEBP", "spritesheet": b"\xff\xd8\xff"}
+
+
+class RoundTripError(AssertionError):
+    pass
+
+
+def run_round_trip(target: Target, record: Callable[[CheckResult], None]) -> None:
+    with target.client() as http:
+        client = AuthenticatedClient(base_url=target.base_url, token=target.api_key).set_httpx_client(http)
+        steps = _Steps(client, target, http)
+        for operation, step in steps.plan():
+            try:
+                step()
+            except Exception as exc:  # any crash inside the client is exactly what this looks for
+                failure = Failure(
+                    rule=f"{type(exc).__name__}: {exc}",
+                    request="",
+                    response="",
+                    reproduce="scripts/conformance --seed <seed>  # the client round trip is not random",
+                )
+                record(
+                    CheckResult(
+                        operation, FAMILY, "client_round_trip", Outcome.FAILED, failure, str(exc)[:200]
+                    )
+                )
+                if operation == "POST /videos":
+                    return  # nothing else can run without a video
+            else:
+                record(CheckResult(operation, FAMILY, "client_round_trip", Outcome.PASSED))
+
+
+class _Steps:
+    def __init__(self, client: AuthenticatedClient, target: Target, http: Any) -> None:
+        self.client, self.target, self.http = client, target, http
+        self.video: Video | None = None
+
+    def plan(self) -> list[tuple[str, Callable[[], None]]]:
+        return [
+            ("POST /videos", self.create),
+            ("GET /videos/{video_id}", self.retrieve),
+            ("GET /videos", self.list),
+            ("POST /videos/extensions", self.extend),
+            ("POST /videos/edits", self.edit),
+            ("POST /videos/{video_id}/remix", self.remix),
+            ("GET /videos/{video_id}/content", self.content),
+            ("POST /videos/characters", self.character),
+            ("DELETE /videos/{video_id}", self.delete),
+        ]
+
+    def _parsed(self, response: Any, kind: type) -> Any:
+        if not isinstance(response.parsed, kind):
+            raise RoundTripError(
+                f"expected {kind.__name__}, got {response.status_code}: {response.content[:300]!r}"
+            )
+        return response.parsed
+
+    def create(self) -> None:
+        body = CreateVideoMultipartBody(
+            prompt="A paper boat drifting down a rainy street", seconds=VideoSeconds("4")
+        )
+        video = self._parsed(create_video.sync_detailed(client=self.client, body=body), Video)
+        self.target.wait(self.http, video.id)
+        self.video = self._parsed(retrieve_video.sync_detailed(video.id, client=self.client), Video)
+        if str(self.video.status) != "completed":
+            raise RoundTripError(f"the created video ended {self.video.status}")
+
+    def retrieve(self) -> None:
+        assert self.video is not None
+        video = self._parsed(retrieve_video.sync_detailed(self.video.id, client=self.client), Video)
+        if video.id != self.video.id:
+            raise RoundTripError("retrieve returned another video")
+
+    def list(self) -> None:
+        assert self.video is not None
+        page = list_videos.sync_detailed(client=self.client, limit=100)
+        ids = [v.id for v in getattr(page.parsed, "data", [])]
+        if self.video.id not in ids:
+            raise RoundTripError(f"the new video is not in the first page of the list ({page.status_code})")
+
+    def extend(self) -> None:
+        assert self.video is not None
+        seconds = VideoExtensionSeconds("4")
+        for source in (
+            VideoReference(id=self.video.id),
+            File(io.BytesIO(mp4_video("720x1280", 4)), "clip.mp4", "video/mp4"),
+        ):
+            body = ExtendVideoMultipartBody(
+                prompt="The boat reaches the harbour", seconds=seconds, video=source
+            )
+            video = self._parsed(extend_video.sync_detailed(client=self.client, body=body), Video)
+            want = str(int(str(self.video.seconds)) + 4) if isinstance(source, VideoReference) else "8"
+            if str(video.seconds) != want:
+                raise RoundTripError(f"extension seconds {video.seconds}, expected {want}")
+
+    def edit(self) -> None:
+        assert self.video is not None
+        body = EditVideoJsonBody(prompt="Make it night", video=VideoReference(id=self.video.id))
+        self._parsed(edit_video.sync_detailed(client=self.client, body=body), Video)
+
+    def remix(self) -> None:
+        assert self.video is not None
+        body = RemixVideoBody(prompt="Same scene, in watercolour")
+        video = self._parsed(remix_video.sync_detailed(self.video.id, client=self.client, body=body), Video)
+        if video.remixed_from_video_id != self.video.id:
+            raise RoundTripError("remix must set remixed_from_video_id to the source")
+
+    def content(self) -> None:
+        assert self.video is not None
+        for variant, signature in SIGNATURES.items():
+            response = download_video_content.sync_detailed(
+                self.video.id, client=self.client, variant=VideoContentVariant(variant)
+            )
+            payload = self._parsed(response, File).payload.read()
+            if signature not in payload[:16]:
+                raise RoundTripError(f"content variant={variant} does not look like its media type")
+
+    def character(self) -> None:
+        body = CreateVideoCharacterMultipartBody(
+            name="Captain", video=File(io.BytesIO(mp4_video("720x1280", 4)), "captain.mp4", "video/mp4")
+        )
+        made = self._parsed(
+            create_video_character.sync_detailed(client=self.client, body=body), VideoCharacter
+        )
+        if made.id:
+            self._parsed(get_video_character.sync_detailed(str(made.id), client=self.client), VideoCharacter)
+
+    def delete(self) -> None:
+        assert self.video is not None
+        delete_video.sync_detailed(self.video.id, client=self.client)
+        gone = retrieve_video.sync_detailed(self.video.id, client=self.client)
+        if gone.status_code != 404:
+            raise RoundTripError(f"a deleted video must be 404, got {gone.status_code}")

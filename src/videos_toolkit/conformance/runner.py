@@ -1,0 +1,70 @@
+"""One conformance run: contract fuzzing, the API's properties, the client round trip."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from videos_toolkit.conformance.fuzzing import run_fuzzing
+from videos_toolkit.conformance.properties import Properties
+from videos_toolkit.conformance.results import CheckResult, Report
+from videos_toolkit.conformance.roundtrip import run_round_trip
+from videos_toolkit.conformance.target import Target
+
+PARTS = ("fuzzing", "properties", "client")
+
+
+@dataclass(frozen=True)
+class Options:
+    max_examples: int = 25
+    seed: int = 0
+    # More workers share one identity, so one scenario can delete what another just created.
+    workers: int = 1
+    # Where failing examples are kept so the next run tries them first; None: not kept.
+    database: Path | None = Path(".hypothesis/conformance")
+    parts: tuple[str, ...] = PARTS
+
+
+def run(
+    spec: dict[str, Any],
+    target: Target,
+    options: Options,
+    *,
+    on_part: Callable[[str], None] = lambda part: None,
+    on_result: Callable[[CheckResult], None] = lambda result: None,
+) -> Report:
+    report = Report(seed=options.seed, target=target.label)
+    started = time.monotonic()
+
+    def record(result: CheckResult) -> None:
+        report.results.append(result)
+        on_result(result)
+
+    database = options.database
+    if "fuzzing" in options.parts:
+        on_part("fuzzing")
+        run_fuzzing(
+            spec,
+            target,
+            max_examples=options.max_examples,
+            seed=options.seed,
+            workers=options.workers,
+            database=database / "schemathesis" if database else None,
+            on_result=record,
+        )
+    if "properties" in options.parts:
+        on_part("properties")
+        properties = Properties(
+            target,
+            spec,
+            max_examples=options.max_examples,
+            seed=options.seed,
+            database=database / "properties" if database else None,
+        )
+        properties.run(record)
+    if "client" in options.parts:
+        on_part("client")
+        run_round_trip(target, record)
+    report.elapsed = time.monotonic() - started
+    return report

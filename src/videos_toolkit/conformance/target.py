@@ -1,0 +1,88 @@
+"""The implementation under test: a live base URL, or the mock in-process (no socket)."""
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from starlette.testclient import TestClient
+
+from videos_toolkit.mock import MockConfig, create_app
+
+ASGIApp = Any
+IN_PROCESS_URL = "http://mock.local/v1"
+MOCK_KEYS = ("sk-conformance-a", "sk-conformance-b")
+TERMINAL = {"completed", "failed"}
+
+
+class WaitTimeout(AssertionError):
+    pass
+
+
+@dataclass
+class Target:
+    base_url: str
+    api_key: str
+    # A second identity for isolation checks; without one they are skipped.
+    other_api_key: str | None = None
+    # In-process only: the app the properties use, and one whose jobs finish at once for the fuzzer
+    # (its stateful chains extend a video right after creating it).
+    app: ASGIApp | None = None
+    fuzz_app: ASGIApp | None = None
+    wait_timeout: float = 60.0
+
+    @property
+    def in_process(self) -> bool:
+        return self.app is not None
+
+    @property
+    def label(self) -> str:
+        return "the mock, in-process" if self.in_process else self.base_url
+
+    @contextmanager
+    def client(self, api_key: str | None = None) -> Iterator[httpx.Client]:
+        headers = {"Authorization": f"Bearer {api_key or self.api_key}"}
+        if self.app is not None:
+            with TestClient(
+                self.app, base_url=self.base_url, headers=headers, raise_server_exceptions=False
+            ) as c:
+                yield c
+        else:
+            with httpx.Client(base_url=self.base_url, headers=headers, timeout=30.0) as c:
+                yield c
+
+    def wait(
+        self, client: httpx.Client, video_id: str, on_poll: Callable[[dict], None] | None = None
+    ) -> dict:
+        """Poll until the job is terminal, honouring openai-poll-after-ms, within ``wait_timeout``."""
+        deadline = time.monotonic() + self.wait_timeout
+        while True:
+            response = client.get(f"/videos/{video_id}")
+            if response.status_code != 200:
+                raise AssertionError(
+                    f"retrieve {video_id} gave {response.status_code}: {response.text[:300]}"
+                )
+            video = response.json()
+            if on_poll is not None:
+                on_poll(video)
+            if video.get("status") in TERMINAL:
+                return video
+            if time.monotonic() > deadline:
+                raise WaitTimeout(f"video {video_id} not terminal after {self.wait_timeout:.0f} s")
+            hint = response.headers.get("openai-poll-after-ms", "")
+            time.sleep(min(int(hint) / 1000 if hint.isdigit() else 0.5, 5.0))
+
+
+def mock_target(wrap: Callable[[ASGIApp], ASGIApp] = lambda app: app, speed: float = 20.0) -> Target:
+    """The embedded mock with two known keys; ``wrap`` lets tests put a broken variant in front."""
+    keys = frozenset(MOCK_KEYS)
+    return Target(
+        base_url=IN_PROCESS_URL,
+        api_key=MOCK_KEYS[0],
+        other_api_key=MOCK_KEYS[1],
+        app=wrap(create_app(MockConfig(api_keys=keys, speed=speed))),
+        fuzz_app=wrap(create_app(MockConfig(api_keys=keys, instant=True))),
+        wait_timeout=30.0,
+    )

@@ -1,0 +1,180 @@
+"""Deliberately broken variants of the mock, to prove the conformance suite catches each defect.
+
+Each variant wraps the clean mock app in a small ASGI layer that breaks exactly one rule, by
+rewriting the request on its way in or the answer on its way out.
+"""
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from videos_toolkit.conformance.target import MOCK_KEYS
+
+Answer = tuple[int, dict[str, Any] | None]  # status, JSON body (None: not JSON, leave as is)
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+class Breaker:
+    """ASGI wrapper. ``before(seen, app)`` may change the request headers or the app's state;
+    ``after(seen, status, body)`` may return a new (status, body) for a JSON answer."""
+
+    def __init__(
+        self,
+        app: Any,
+        before: Callable[[Seen, Any], None] | None = None,
+        after: Callable[[Seen, int, dict[str, Any]], Answer | None] | None = None,
+    ) -> None:
+        self.app, self.before, self.after = app, before, after
+        self.state = app.state
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        seen = Seen(scope["method"], scope["path"], headers)
+        if self.before is not None:
+            self.before(seen, self.app)
+            scope = {**scope, "headers": [(k.encode(), v.encode()) for k, v in seen.headers.items()]}
+        if self.after is None:
+            return await self.app(scope, receive, send)
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            else:
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        body, status = b"".join(chunks), start["status"]
+        response_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        if any(k.lower() == b"content-type" and b"json" in v for k, v in response_headers):
+            changed = self.after(seen, status, json.loads(body))
+            if changed is not None:
+                status, payload = changed
+                body = json.dumps(payload).encode()
+        response_headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+FAKE_VIDEO = {
+    "id": "video_accepted_out_of_enum",
+    "object": "video",
+    "created_at": 1758941485,
+    "completed_at": None,
+    "expires_at": None,
+    "status": "queued",
+    "progress": 0,
+    "model": "sora-2",
+    "seconds": "4",
+    "size": "720x1280",
+    "prompt": "p",
+    "remixed_from_video_id": None,
+    "error": None,
+}
+
+
+def is_video(body: dict[str, Any]) -> bool:
+    return body.get("object") == "video"
+
+
+def accepts_out_of_enum_seconds(seen: Seen, status: int, body: dict) -> Answer | None:
+    if status == 400 and body.get("error", {}).get("param") == "seconds":
+        return 200, FAKE_VIDEO
+    return None
+
+
+def emits_unknown_status(seen: Seen, status: int, body: dict) -> Answer | None:
+    return (status, {**body, "status": "cancelled"}) if is_video(body) else None
+
+
+def server_error_on_bad_input(seen: Seen, status: int, body: dict) -> Answer | None:
+    return (500, body) if status == 400 else None
+
+
+def drops_required_field(seen: Seen, status: int, body: dict) -> Answer | None:
+    return (status, {k: v for k, v in body.items() if k != "created_at"}) if is_video(body) else None
+
+
+def wrong_stitched_seconds(seen: Seen, status: int, body: dict) -> Answer | None:
+    if seen.path.endswith("/videos/extensions") and is_video(body):
+        return status, {**body, "seconds": "4"}  # the extension alone, not the stitched total
+    return None
+
+
+def status_goes_backwards() -> Callable[[Seen, int, dict], Answer | None]:
+    reads: Counter[str] = Counter()
+
+    def after(seen: Seen, status: int, body: dict) -> Answer | None:
+        if seen.method == "GET" and is_video(body) and body["status"] == "completed":
+            reads[body["id"]] += 1
+            if reads[body["id"]] % 2 == 0:
+                return status, {
+                    **body,
+                    "status": "in_progress",
+                    "progress": 100,
+                    "completed_at": None,
+                    "expires_at": None,
+                }
+        return None
+
+    return after
+
+
+def extends_unfinished_videos(seen: Seen, app: Any) -> None:
+    if seen.method == "POST" and seen.path.endswith("/videos/extensions"):
+        app.state.mock.clock.advance(60)  # every source looks finished by the time it is read
+
+
+def ignores_auth(seen: Seen, app: Any) -> None:
+    seen.headers["authorization"] = f"Bearer {MOCK_KEYS[0]}"
+
+
+def one_identity(seen: Seen, app: Any) -> None:
+    if seen.headers.get("authorization") == f"Bearer {MOCK_KEYS[1]}":
+        seen.headers["authorization"] = f"Bearer {MOCK_KEYS[0]}"
+
+
+# variant -> (how to wrap the mock, a check that must catch it)
+VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "accepts an out-of-enum seconds": (
+        lambda app: Breaker(app, after=accepts_out_of_enum_seconds),
+        "other_seconds_rejected",
+    ),
+    "emits an unknown status": (
+        lambda app: Breaker(app, after=emits_unknown_status),
+        "response_schema_conformance",
+    ),
+    "answers 500 to a bad input": (
+        lambda app: Breaker(app, after=server_error_on_bad_input),
+        "not_a_server_error",
+    ),
+    "drops a required Video field": (
+        lambda app: Breaker(app, after=drops_required_field),
+        "response_schema_conformance",
+    ),
+    "extends a video that is not completed": (
+        lambda app: Breaker(app, before=extends_unfinished_videos),
+        "source_must_be_completed",
+    ),
+    "returns wrong stitched seconds": (
+        lambda app: Breaker(app, after=wrong_stitched_seconds),
+        "stitched_seconds",
+    ),
+    "ignores auth": (lambda app: Breaker(app, before=ignores_auth), "ignored_auth"),
+    "lets one key read another's video": (lambda app: Breaker(app, before=one_identity), "key_isolation"),
+    "lets status go backwards": (
+        lambda app: Breaker(app, after=status_goes_backwards()),
+        "lifecycle_invariants",
+    ),
+}

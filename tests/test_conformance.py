@@ -1,0 +1,61 @@
+"""The conformance suite: green on the clean mock, red on every broken variant, with the right check."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.broken_mocks import VARIANTS
+from videos_toolkit.conformance.cli import main
+from videos_toolkit.conformance.runner import Options, run
+from videos_toolkit.conformance.target import mock_target
+from videos_toolkit.spec import effective_spec
+
+FAST = Options(max_examples=5, seed=7, database=None)
+
+
+def test_the_clean_mock_passes_every_check():
+    report = run(effective_spec(), mock_target(), FAST)
+    assert report.ok, [(r.operation, r.check, r.detail) for r in report.failures[:5]]
+    families = {r.family for r in report.results}
+    assert {
+        "server errors",
+        "response schema",
+        "negative data",
+        "positive data",
+        "stateful",
+        "auth",
+    } <= families
+    assert {"enums", "lifecycle", "extension", "isolation", "client"} <= families
+    operations = {r.operation for r in report.results if r.family == "response schema"}
+    assert {"POST /videos/extensions", "GET /videos/{video_id}", "GET /videos"} <= operations
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_each_broken_variant_is_caught_by_its_check(variant):
+    wrap, check = VARIANTS[variant]
+    report = run(effective_spec(), mock_target(wrap), FAST)
+    assert not report.ok
+    assert check in report.failed_checks(), sorted(report.failed_checks())
+
+
+def test_the_cli_prints_the_matrix_and_writes_both_reports(tmp_path, capsys):
+    code = main(["--max-examples", "3", "--seed", "1", "--report-dir", str(tmp_path), "--only", "properties"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "PASSED" in out and "lifecycle" in out and "POST /videos/extensions" in out
+    suites = ET.parse(tmp_path / "conformance.junit.xml").getroot()
+    assert {s.get("name") for s in suites} >= {"enums", "extension", "lifecycle"}
+    page = (tmp_path / "conformance.html").read_text()
+    assert "Videos API conformance: PASSED" in page and "<table>" in page
+
+
+def test_the_cli_exits_1_and_reports_the_failure(tmp_path, capsys, monkeypatch):
+    wrap, _ = VARIANTS["returns wrong stitched seconds"]
+    monkeypatch.setattr("videos_toolkit.conformance.cli.mock_target", lambda: mock_target(wrap))
+    code = main(["--max-examples", "3", "--report-dir", str(tmp_path), "--only", "properties"])
+    assert code == 1
+    assert "stitched_seconds" in capsys.readouterr().out
+    page = (tmp_path / "conformance.html").read_text()
+    assert "stitched total" in page and "curl -X POST" in page
+    failure = ET.parse(tmp_path / "conformance.junit.xml").getroot().find(".//failure")
+    assert failure is not None and "stitched" in failure.get("message", "")
