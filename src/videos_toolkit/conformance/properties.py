@@ -332,7 +332,7 @@ class Properties:
                 response = client.get("/videos", headers=headers)
                 if response.status_code != 401 or "error" not in safe_json(response):
                     raise PropertyViolation(
-                        f"GET /videos, Authorization {headers['Authorization']!r}: expected 401 and the envelope",
+                        f"GET /videos, Authorization {headers['Authorization']!r}: expected 401 + envelope",
                         "",
                         response,
                     )
