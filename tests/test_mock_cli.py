@@ -1,0 +1,181 @@
+"""``python -m videos_toolkit.mock`` (what ``scripts/mock`` runs): help, a real server on a free
+loopback port, the loopback-only rule, and flags mapping onto :class:`MockConfig`."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from videos_toolkit.mock import MockConfig, cli
+from videos_toolkit.mock.config import MIB
+
+COMMAND = [sys.executable, "-m", "videos_toolkit.mock"]
+
+
+def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_help_lists_the_options():
+    result = run_cli("--help")
+    assert result.returncode == 0, result.stderr
+    for flag in (
+        "--host",
+        "--port",
+        "--allow-remote",
+        "--stateless",
+        "--api-key",
+        "--speed",
+        "--instant",
+        "--upload-limit-mb",
+        "--fault-rate",
+        "--fault-status",
+        "--fault-seed",
+        "--latency-ms",
+    ):
+        assert flag in result.stdout
+    assert "[fail]" in result.stdout  # the failure rule is discoverable from --help
+
+
+def test_it_serves_the_api_on_a_loopback_port():
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [*COMMAND, "--port", str(port), "--api-key", "sk-cli", "--instant", "--log-level", "warning"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(
+                    f"{base}/v1/videos", headers={"Authorization": "Bearer sk-cli"}, timeout=2
+                )
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, process.communicate()[1]
+                assert time.monotonic() < deadline, "the mock did not start within 20 s"
+                time.sleep(0.1)
+        assert response.status_code == 200
+        assert response.json() == {
+            "object": "list",
+            "data": [],
+            "first_id": None,
+            "last_id": None,
+            "has_more": False,
+        }
+        with httpx.Client(
+            base_url=f"{base}/v1", headers={"Authorization": "Bearer sk-cli"}, timeout=5
+        ) as client:
+            video = client.post("/videos", files={"prompt": (None, "p")}).json()
+            assert client.get(f"/videos/{video['id']}").json()["status"] == "completed"  # --instant
+            assert client.get("/videos", headers={"Authorization": "Bearer sk-other"}).status_code == 401
+        # bare paths too
+        assert httpx.get(f"{base}/videos", headers={"Authorization": "Bearer sk-cli"}).status_code == 200
+    finally:
+        process.terminate()
+        try:
+            _, stderr = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, stderr = process.communicate()
+    assert f"http://127.0.0.1:{port}/v1" in stderr
+
+
+def test_a_non_loopback_host_is_refused_without_allow_remote():
+    result = run_cli("--host", "0.0.0.0", "--port", str(free_port()))
+    assert result.returncode == 2
+    assert "refusing to bind" in result.stderr and "--allow-remote" in result.stderr
+
+
+@pytest.fixture
+def served(monkeypatch) -> list[dict]:
+    """Calls of uvicorn.run made by cli.main (nothing is bound)."""
+    calls: list[dict] = []
+
+    def fake_run(app, **kwargs):
+        calls.append({"app": app, **kwargs})
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    return calls
+
+
+@pytest.mark.parametrize("host", ["192.0.2.10", "::", "example.com"])
+def test_other_non_loopback_hosts_are_refused_too(served, capsys, host):
+    assert cli.main(["--host", host]) == 2
+    assert not served and "refusing to bind" in capsys.readouterr().err
+
+
+def test_allow_remote_binds_with_a_warning(served, capsys):
+    assert cli.main(["--host", "0.0.0.0", "--allow-remote", "--port", "4999"]) == 0
+    assert served[0]["host"] == "0.0.0.0" and served[0]["port"] == 4999
+    assert "WARNING" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
+def test_loopback_hosts_need_no_flag_and_print_no_warning(served, capsys, host):
+    assert cli.main(["--host", host]) == 0
+    assert served[0]["host"] == host and served[0]["port"] == 4010
+    assert "WARNING" not in capsys.readouterr().err
+
+
+def test_stateless_flag_builds_a_stateless_mock(served):
+    cli.main(["--stateless"])
+    assert served[0]["app"].state.mock.config.stateless is True
+
+
+def test_flags_map_onto_the_config():
+    flags = (
+        "--api-key a --api-key b --speed 10 --instant --upload-limit-mb 2 --poll-after-ms 100 "
+        "--fault-rate 0.25 --fault-status 429,503 --fault-seed 9 --fault-retry-after-ms 300 --latency-ms 5 "
+        "--validate-responses"
+    )
+    args = cli.parser().parse_args(flags.split())
+    assert cli.config_from(args) == MockConfig(
+        api_keys=frozenset({"a", "b"}),
+        speed=10.0,
+        instant=True,
+        upload_limit=2 * MIB,
+        poll_after_ms=100,
+        fault_rate=0.25,
+        fault_statuses=(429, 503),
+        fault_seed=9,
+        fault_retry_after_ms=300,
+        latency_ms=5,
+        validate_responses=True,
+    )
+    assert cli.config_from(cli.parser().parse_args([])) == MockConfig()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--fault-rate", "2"],
+        ["--fault-status", "404"],
+        ["--fault-status", "x"],
+        ["--speed", "0"],
+        ["--latency-ms", "-1"],
+        ["--port", "http"],
+    ],
+)
+def test_bad_flag_values_exit_2(args, capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.parser().parse_args(args)
+    assert exited.value.code == 2
+    assert "error" in capsys.readouterr().err
