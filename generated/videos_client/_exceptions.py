@@ -224,6 +224,8 @@ def malformed_response(response: httpx.Response, exc: Exception) -> APIResponseV
     body = _json_or_none(response)
     if isinstance(exc, json.JSONDecodeError) or (body is None and response.content):
         what = f"the body is not JSON ({_content_type(response)}): {_snippet(response.text)}"
+    elif not isinstance(body, dict):
+        what = f"the body is a JSON {type(body).__name__}, not an object: {_snippet(response.text)}"
     elif isinstance(exc, KeyError):
         what = f"the required field {exc.args[0]!r} is missing from {_snippet(response.text)}"
     else:
