@@ -42,12 +42,11 @@ class Target:
         return "the mock, in-process" if self.in_process else self.base_url
 
     @contextmanager
-    def client(self, api_key: str | None = None) -> Iterator[httpx.Client]:
+    def client(self, api_key: str | None = None, app: ASGIApp | None = None) -> Iterator[httpx.Client]:
         headers = {"Authorization": f"Bearer {api_key or self.api_key}"}
-        if self.app is not None:
-            with TestClient(
-                self.app, base_url=self.base_url, headers=headers, raise_server_exceptions=False
-            ) as c:
+        app = app or self.app
+        if app is not None:
+            with TestClient(app, base_url=self.base_url, headers=headers, raise_server_exceptions=False) as c:
                 yield c
         else:
             with httpx.Client(base_url=self.base_url, headers=headers, timeout=30.0) as c:
@@ -75,14 +74,19 @@ class Target:
             time.sleep(min(int(hint) / 1000 if hint.isdigit() else 0.5, 5.0))
 
 
-def mock_target(wrap: Callable[[ASGIApp], ASGIApp] = lambda app: app, speed: float = 20.0) -> Target:
-    """The embedded mock with two known keys; ``wrap`` lets tests put a broken variant in front."""
+def mock_target(
+    wrap: Callable[[ASGIApp], ASGIApp] = lambda app: app,
+    speed: float = 20.0,
+    spec: dict[str, Any] | None = None,
+) -> Target:
+    """The embedded mock with two known keys; ``wrap`` lets tests put a broken variant in front,
+    ``spec`` serves another effective spec than this checkout's."""
     keys = frozenset(MOCK_KEYS)
     return Target(
         base_url=IN_PROCESS_URL,
         api_key=MOCK_KEYS[0],
         other_api_key=MOCK_KEYS[1],
-        app=wrap(create_app(MockConfig(api_keys=keys, speed=speed))),
-        fuzz_app=wrap(create_app(MockConfig(api_keys=keys, instant=True))),
+        app=wrap(create_app(MockConfig(api_keys=keys, speed=speed), spec)),
+        fuzz_app=wrap(create_app(MockConfig(api_keys=keys, instant=True), spec)),
         wait_timeout=30.0,
     )
