@@ -6,6 +6,10 @@ Source rules shared by extend and edit (``param: video``): a referenced video th
 deleted or another key's is 404; one that is queued, in progress or failed is 400
 ``video_not_completed``; an uploaded file must be an MP4 whose duration mutagen can read (400
 otherwise). Remix and content apply the same rules to the path's ``video_id``.
+
+An uploaded source counts as its duration in whole seconds (halves up, at least 1), its first video
+track's frame size when that is a size the contract lists (else the default size), and the default
+model (a file names no model).
 """
 
 import hashlib
@@ -180,7 +184,8 @@ class StatefulApi:
                 ) from exc
             size = f"{probe.width}x{probe.height}"
             size = size if size in self.facts.sizes else self.facts.defaults["size"]
-            return max(1, round(probe.duration)), self.facts.defaults["model"], size
+            # Whole seconds, halves rounded up (round() would send 2.5 s to 2).
+            return max(1, math.floor(probe.duration + 0.5)), self.facts.defaults["model"], size
         video = self._completed(call, source["id"], "video", action)
         return int(video.seconds), video.model, video.size
 

@@ -100,11 +100,18 @@ class SpecIndex:
     base_paths: tuple[str, ...]
     # path template -> {METHOD: Operation}
     paths: dict[str, dict[str, Operation]] = field(default_factory=dict)
+    # the spec as validators see it: file schemas marked (see _mark_file_schemas)
+    validation_spec: dict[str, Any] = field(default_factory=dict)
 
     def schema(self, pointer: str) -> dict[str, Any]:
         """A schema by pointer, refs followed (compile-time use only)."""
         node, _ = resolve(self.spec, pointer_get(self.spec, pointer), pointer)
         return node
+
+    def validation_schema(self, pointer: str) -> Any:
+        """The schema at ``pointer`` with its local ``$ref``s inlined, for building a validator at
+        start-up: validating then follows no reference per request (compile-time use only)."""
+        return inline_refs(pointer_get(self.validation_spec, pointer), self.validation_spec)
 
 
 def is_binary_schema(node: Any) -> bool:
@@ -122,6 +129,26 @@ def _mark_file_schemas(node: Any) -> Any:
     if isinstance(node, list):
         return [_mark_file_schemas(item) for item in node]
     return node
+
+
+def inline_refs(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
+    """A copy of ``node`` with every local ``$ref`` replaced by its target. A ``$ref`` with sibling
+    keywords becomes ``allOf: [target]`` next to them (both apply in JSON Schema 2020-12). A
+    recursive reference is kept, made absolute so that the registry resolves it."""
+    if isinstance(node, list):
+        return [inline_refs(item, root, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if not (isinstance(ref, str) and ref.startswith("#")):
+        return {key: inline_refs(value, root, seen) for key, value in node.items()}
+    siblings = {key: inline_refs(value, root, seen) for key, value in node.items() if key != "$ref"}
+    if ref in seen:
+        return {**siblings, "$ref": SPEC_URI + ref}
+    target = inline_refs(pointer_get(root, ref[1:]), root, (*seen, ref))
+    if not siblings:
+        return target
+    return {**siblings, "allOf": [*siblings.get("allOf", []), target]}
 
 
 def schema_types(spec: dict[str, Any], schema: Any, pointer: str = "") -> frozenset[str]:
@@ -174,7 +201,13 @@ def compile_spec(spec: dict[str, Any]) -> SpecIndex:
         SPEC_URI, Resource.from_contents(validation_spec, default_specification=DRAFT202012)
     )
     global_security = spec.get("security", [])
-    index = SpecIndex(spec=spec, operations={}, registry=registry, base_paths=_base_paths(spec))
+    index = SpecIndex(
+        spec=spec,
+        operations={},
+        registry=registry,
+        base_paths=_base_paths(spec),
+        validation_spec=validation_spec,
+    )
     for path, path_item in spec.get("paths", {}).items():
         path_pointer = f"/paths/{pointer_escape(path)}"
         path_item, path_pointer = resolve(spec, path_item, path_pointer)

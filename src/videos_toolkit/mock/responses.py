@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from videos_toolkit.mock.operations import SPEC_URI, Operation, SpecIndex
+from videos_toolkit.mock.operations import Operation, SpecIndex
 from videos_toolkit.mock.validation import FileAwareValidator
 
 
@@ -28,7 +28,7 @@ class ResponseChecker:
                 for pointer in pointers:
                     if pointer not in self._validators:
                         self._validators[pointer] = FileAwareValidator(
-                            {"$ref": f"{SPEC_URI}#{pointer}"}, registry=index.registry
+                            index.validation_schema(pointer), registry=index.registry
                         )
 
     def check(self, operation: Operation, status: int, headers: dict[str, str], body: bytes) -> None:

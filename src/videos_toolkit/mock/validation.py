@@ -269,7 +269,7 @@ class OperationValidator:
         self.resolver = index.registry.resolver(base_uri=SPEC_URI)
 
         def build(pointer: str) -> Any:
-            return FileAwareValidator({"$ref": f"{SPEC_URI}#{pointer}"}, registry=index.registry)
+            return FileAwareValidator(index.validation_schema(pointer), registry=index.registry)
 
         self.params = [(param, build(param.schema_pointer)) for param in operation.params]
         self.bodies = {mt: build(ptr) for mt, ptr in operation.body.content.items()} if operation.body else {}
