@@ -109,6 +109,15 @@ def test_a_timeout_on_the_wire_is_an_api_timeout_error():
         assert client.videos.list(timeout=5).data == []
 
 
+def test_downloads_accept_binary_like_the_official_sdk():
+    transport = Recorder()
+    client = videos_client.VideosClient(api_key="sk-x", base_url="http://x/v1", transport=transport)
+    client.videos.download_content("video_1", variant="thumbnail")
+    (request,) = transport.requests
+    assert str(request.url) == "http://x/v1/videos/video_1/content?variant=thumbnail"
+    assert request.headers["accept"] == "application/binary"
+
+
 def test_default_headers_are_sent_with_every_request():
     transport = Recorder()
     client = videos_client.VideosClient(

@@ -137,9 +137,12 @@ def _list_kwargs(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _download_kwargs(video_id: str, variant: VideoContentVariant | str | Unset) -> dict[str, Any]:
-    return download_video_content._get_kwargs(
+    kwargs = download_video_content._get_kwargs(
         require_id(video_id, "video_id"), variant=_enum(VideoContentVariant, variant)
     )
+    # What the official SDK sends for downloads, so servers built against it answer the same way.
+    kwargs["headers"] = {**kwargs.get("headers", {}), "Accept": "application/binary"}
+    return kwargs
 
 
 def _partial_path(path: str | os.PathLike[str]) -> tuple[Path, Path]:
