@@ -130,7 +130,7 @@ def test_a_field_sent_twice_or_in_two_forms_is_rejected(mock):
 @pytest.mark.parametrize(
     ("query", "code"),
     [
-        ("limit=0", "integer_below_min_value"),
+        ("limit=-1", "integer_below_min_value"),
         ("limit=101", "integer_above_max_value"),
         ("limit=abc", "invalid_type"),
     ],

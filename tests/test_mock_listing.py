@@ -136,3 +136,9 @@ def test_store_pages_by_bisection_with_tombstones():
         store.list_videos("someone else", after="v1", limit=3, order="asc")
     with pytest.raises(ValueError):
         store.add_video(VideoRecord("v1", "o", 0.0, "p", "sora-2", "4", "720x1280"))
+
+
+def test_limit_0_is_an_empty_page_that_says_there_is_more(mock):
+    mock.create()
+    page = mock.client.get("/videos", params={"limit": 0}).json()
+    assert (page["data"], page["first_id"], page["last_id"], page["has_more"]) == ([], None, None, True)

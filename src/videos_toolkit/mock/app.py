@@ -83,6 +83,7 @@ class MockRuntime:
         if self.config.latency_ms:
             await asyncio.sleep(self.config.latency_ms / 1000)
         try:
+            _check_header_size(scope["headers"])
             operation, path_values = self.router.match(path, request.method)
         except ApiError as error:
             return _error_response(error)  # no operation: nothing in the contract to check against
@@ -115,6 +116,21 @@ class MockRuntime:
         if self.checker is not None:
             self.checker.check(operation, response.status_code, dict(response.headers), bytes(response.body))
         return response
+
+
+# Like common HTTP servers' defaults: no API request needs more, and a flood is refused early.
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 16 * 1024
+
+
+def _check_header_size(headers: list[tuple[bytes, bytes]]) -> None:
+    if len(headers) > MAX_HEADERS or sum(len(k) + len(v) for k, v in headers) > MAX_HEADER_BYTES:
+        raise ApiError(
+            431,
+            f"Request headers are too large: at most {MAX_HEADERS} headers and "
+            f"{MAX_HEADER_BYTES // 1024} KiB in all.",
+            code="request_header_fields_too_large",
+        )
 
 
 def _error_response(error: ApiError) -> Response:

@@ -85,6 +85,34 @@ _TYPE_NAMES = {
     "null": "null",
     FILE_TYPE: "an uploaded file",
 }
+
+
+class TextFieldNotUtf8(MultiPartException):
+    def __init__(self, field: str) -> None:
+        super().__init__(f"the text field {shown(field)} is not valid UTF-8")
+        self.field = field
+
+
+class StrictMultiPartParser(MultiPartParser):
+    """Starlette's parser, strict where a real API is: a text field that is not UTF-8 is refused
+    (Starlette would silently read it as Latin-1), and so is a body cut off before its closing
+    boundary (Starlette would accept the parts that arrived)."""
+
+    ended = False
+
+    def on_end(self) -> None:
+        self.ended = True
+
+    def on_part_end(self) -> None:
+        part = self._current_part
+        if part.file is None:
+            try:
+                part.data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise TextFieldNotUtf8(part.field_name) from None
+        super().on_part_end()
+
+
 _BRACKETS = re.compile(r"([^\[\]]+)((?:\[[^\[\]]+\])*)")
 
 
@@ -272,6 +300,7 @@ class OperationValidator:
             return FileAwareValidator(index.validation_schema(pointer), registry=index.registry)
 
         self.params = [(param, build(param.schema_pointer)) for param in operation.params]
+        self.query_names = frozenset(param.name for param, _ in self.params if param.location == "query")
         self.bodies = {mt: build(ptr) for mt, ptr in operation.body.content.items()} if operation.body else {}
         self.field_types = operation.body.field_types if operation.body else {}
 
@@ -283,6 +312,13 @@ class OperationValidator:
         query_map: dict[str, list[str]] = {}
         for key, value in query:
             query_map.setdefault(key, []).append(value)
+        if unknown := sorted(set(query_map) - self.query_names):
+            raise bad_request(
+                f"Unknown query parameter {shown(unknown[0])}. This operation takes: "
+                f"{', '.join(sorted(self.query_names)) or 'none'}.",
+                param=unknown[0],
+                code="unknown_parameter",
+            )
         for param, validator in self.params:
             if param.location == "path":
                 raw: str | None = path_values.get(param.name)
@@ -338,13 +374,22 @@ class OperationValidator:
         form = None
         try:
             if media_type == "multipart/form-data":
-                parser = MultiPartParser(headers, stream, max_files=32, max_fields=256)
+                parser = StrictMultiPartParser(headers, stream, max_files=32, max_fields=256)
                 try:
                     form = await parser.parse()
+                except TextFieldNotUtf8 as exc:
+                    raise bad_request(f"Malformed multipart body: {exc.message}.", param=exc.field) from exc
                 except MultiPartException as exc:
                     raise bad_request(
                         f"Malformed multipart body: {exc.message}", code="invalid_multipart"
                     ) from exc
+                if not parser.ended:
+                    await form.close()
+                    raise bad_request(
+                        "Malformed multipart body: it ends before its closing boundary; the upload "
+                        "was cut off or the body is not multipart.",
+                        code="invalid_multipart",
+                    )
                 instance: Any = self._nest(form, self.field_types.get(media_type, {}))
             else:
                 raw = b"".join([chunk async for chunk in stream])
