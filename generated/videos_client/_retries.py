@@ -1,8 +1,8 @@
 """Retries as the official ``openai`` package does them, on top of ``httpx-retries``' transport.
 
 * What is retried: connection errors and timeouts, and answers 408, 409, 429 and 5xx, for every
-  method (POST included, like the official SDK: see "Idempotency" in the package README).
-  Other 4xx are never retried.
+  method (POST included, like the official SDK: see "Retries and idempotency" in the project
+  README). Other 4xx are never retried.
 * How long to wait: the server's ``retry-after-ms``, else its ``Retry-After`` (seconds or HTTP
   date), when that is more than 0 and at most ``max_retry_after`` (60 s). Otherwise exponential
   backoff: 0.5 s, 1 s, 2 s, ... capped at 8 s, each shortened by a random jitter of up to 25 %.
