@@ -1,8 +1,9 @@
 """The mock as an ASGI app: ``create_app(config, spec)`` -> Starlette.
 
 Per request: route (404/405) -> latency -> auth (401) -> injected fault -> parameters and body
-against the contract (400/413/415) -> the operation's handler -> (in tests) the response against
-the contract. Everything spec-derived is compiled in ``create_app``; nothing is re-read per request.
+against the contract (400/413/415) -> (creating operations with an ``Idempotency-Key``) a stored
+answer is replayed, see idempotency.py -> the operation's handler -> (in tests) the response
+against the contract. Everything spec-derived is compiled in ``create_app``; nothing is re-read per request.
 
 In-process users reach the running state through ``app.state.mock`` (a :class:`MockRuntime`):
 ``app.state.mock.clock.advance(5)``, ``app.state.mock.store``.
@@ -25,6 +26,7 @@ from videos_toolkit.mock.config import MockConfig
 from videos_toolkit.mock.errors import ApiError, error_envelope
 from videos_toolkit.mock.faults import FaultInjector
 from videos_toolkit.mock.handlers import Call, Handler, StatefulApi, json_response, owner_of
+from videos_toolkit.mock.idempotency import CREATING_OPERATIONS, IdempotencyKeys, fingerprint
 from videos_toolkit.mock.operations import SpecIndex, compile_spec
 from videos_toolkit.mock.responses import ResponseChecker
 from videos_toolkit.mock.routing import Router
@@ -42,8 +44,16 @@ class MockRuntime:
     def __init__(self, config: MockConfig, spec: dict[str, Any], store: MockStore | None = None) -> None:
         self.config = config
         self.index: SpecIndex = compile_spec(spec)
-        self.clock = MockClock(config.speed)
+        if store is None and config.state_file is not None:
+            from videos_toolkit.mock.sqlite_store import SqliteStore
+
+            store = SqliteStore(config.state_file)
         self.store: MockStore = store if store is not None else InMemoryStore()
+        # A persistent store resumes mock time where it would be now (see clock.py).
+        self.clock = MockClock(config.speed, resume=self.store.load_clock())
+        self.store.save_clock(self.clock.anchor())
+        self.clock.on_advance(self.store.save_clock)
+        self.idempotency = None if config.stateless else IdempotencyKeys(self.store)
         self.router = Router(self.index)
         self.validators = {
             op_id: OperationValidator(op, self.index) for op_id, op in self.index.operations.items()
@@ -100,7 +110,17 @@ class MockRuntime:
             )
             try:
                 call = Call(operation, owner, path_params, query, body, media_type)
-                response = await self.handlers[operation.operation_id](call)
+                handler = self.handlers[operation.operation_id]
+                key = request.headers.get("idempotency-key")
+                if key and self.idempotency is not None and operation.operation_id in CREATING_OPERATIONS:
+                    response = await self.idempotency.run(
+                        owner,
+                        key,
+                        fingerprint(operation.operation_id, path_params, body),
+                        lambda: handler(call),
+                    )
+                else:
+                    response = await handler(call)
             finally:
                 if form is not None:
                     await form.close()

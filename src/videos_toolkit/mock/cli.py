@@ -1,11 +1,15 @@
 """``scripts/mock``: serve the mock over HTTP with uvicorn."""
 
 import argparse
+import signal
 import sys
+from pathlib import Path
 
 from videos_toolkit.mock.config import MIB, MockConfig
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# How long a stop (SIGTERM, SIGINT) waits for in-flight requests before closing their connections.
+GRACEFUL_SHUTDOWN_S = 30
 
 
 def _statuses(text: str) -> tuple[int, ...]:
@@ -102,6 +106,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--validate-responses", action="store_true", help="check every response against the contract"
     )
+    p.add_argument(
+        "--state-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="keep videos, characters and idempotent answers in this SQLite file, so a restart "
+        "loses no job (created if missing; default: in memory)",
+    )
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return p
 
@@ -120,6 +132,7 @@ def config_from(args: argparse.Namespace) -> MockConfig:
         fault_retry_after_ms=args.fault_retry_after_ms,
         latency_ms=args.latency_ms,
         validate_responses=args.validate_responses,
+        state_file=args.state_file,
     )
 
 
@@ -138,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
 
+    import sqlite3
+
     import uvicorn  # imported here: --help and argument errors do not need it
 
     from videos_toolkit.mock.app import create_app
@@ -145,10 +160,27 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         app = create_app(config_from(args))
-    except (SpecError, ValueError) as exc:
+    except (SpecError, ValueError, OSError, sqlite3.Error) as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)
         return 2
     mode = "stateless" if args.stateless else "stateful"
-    print(f"Videos API mock ({mode}) on http://{args.host}:{args.port}/v1", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False)
+    where = f", state in {args.state_file}" if args.state_file else ""
+    print(f"Videos API mock ({mode}{where}) on http://{args.host}:{args.port}/v1", file=sys.stderr)
+    # Graceful shutdown: on SIGTERM or SIGINT uvicorn stops accepting connections, lets in-flight
+    # requests finish (up to GRACEFUL_SHUTDOWN_S), then re-raises the signal with the handler it
+    # found installed. These handlers make that re-raise a no-op, so a requested stop exits 0.
+    stopped: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda number, _frame: stopped.append(number))
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            server_header=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        )
+    finally:
+        app.state.mock.store.close()
     return 0

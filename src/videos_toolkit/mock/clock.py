@@ -1,26 +1,64 @@
 """The mock's own clock: wall time scaled by ``speed`` from the moment the mock started, plus an
 offset that in-process users move forward with :meth:`MockClock.advance`. Job lifecycles are read
-from it, so tests can step a job through its states without sleeping."""
+from it, so tests can step a job through its states without sleeping.
+
+A persistent store (``--state-file``) keeps a :class:`ClockAnchor` (a wall time, the mock time at
+that wall time, and the speed) so that a restarted mock resumes mock time where the old process
+would be now: a job created before the restart keeps ageing while the mock is down, and its status
+never goes backwards across the restart, whatever ``--speed`` either process ran at.
+"""
 
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ClockAnchor:
+    """Mock time was ``mock`` at unix wall time ``wall`` and runs ``speed`` times faster since."""
+
+    wall: float
+    mock: float
+    speed: float
+
+    def mock_at(self, wall: float) -> float:
+        # A wall clock set back while the mock was down must not move mock time backwards.
+        return self.mock + max(0.0, wall - self.wall) * self.speed
 
 
 class MockClock:
-    def __init__(self, speed: float = 1.0, *, wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        speed: float = 1.0,
+        *,
+        wall: Callable[[], float] = time.time,
+        resume: ClockAnchor | None = None,
+    ) -> None:
+        """``resume``: continue from a persisted anchor instead of starting at wall time."""
         if speed <= 0:
             raise ValueError("speed must be greater than 0")
         self.speed = speed
-        self._origin = wall()
+        self._wall = wall
+        start = wall()
+        self._origin = resume.mock_at(start) if resume is not None else start
         # Monotonic time measures the elapsed part, so a wall-clock jump cannot move jobs backwards.
         self._mono_origin = time.monotonic()
         self._offset = 0.0
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[ClockAnchor], None]] = []
 
     def now(self) -> float:
         """Mock time in unix seconds."""
         return self._origin + (time.monotonic() - self._mono_origin) * self.speed + self._offset
+
+    def anchor(self) -> ClockAnchor:
+        """Where mock time stands now, to resume from after a restart."""
+        return ClockAnchor(self._wall(), self.now(), self.speed)
+
+    def on_advance(self, listener: Callable[[ClockAnchor], None]) -> None:
+        """Call ``listener`` with the new anchor after every :meth:`advance` (a store persists it)."""
+        self._listeners.append(listener)
 
     def advance(self, seconds: float) -> None:
         """Move mock time forward (never backwards: job states must not regress)."""
@@ -28,3 +66,6 @@ class MockClock:
             raise ValueError("the clock only moves forward")
         with self._lock:
             self._offset += seconds
+            anchor = self.anchor()
+            for listener in self._listeners:
+                listener(anchor)

@@ -1,6 +1,7 @@
 """Settings of one mock server instance (the CLI flags map onto these fields one to one)."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 MIB = 1024 * 1024
 # The statuses the mock can inject: the contract documents these for every operation.
@@ -33,6 +34,9 @@ class MockConfig:
     latency_ms: int = 0
     # Check every response against the contract and raise on a violation (tests turn this on).
     validate_responses: bool = False
+    # Keep the state (videos, characters, idempotent answers, the clock) in this SQLite file, so a
+    # restarted mock loses no job. None: in memory, gone when the process ends.
+    state_file: Path | None = None
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
@@ -50,3 +54,5 @@ class MockConfig:
         # Accept any iterable of keys (a list from the CLI) but keep the field hashable and immutable.
         object.__setattr__(self, "api_keys", frozenset(self.api_keys))
         object.__setattr__(self, "fault_statuses", tuple(self.fault_statuses))
+        if self.state_file is not None:
+            object.__setattr__(self, "state_file", Path(self.state_file))

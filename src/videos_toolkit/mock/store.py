@@ -7,13 +7,29 @@ nothing is ever updated in place and no background task runs.
 Lists are cursor-paginated per owner. Every video gets a global, increasing sequence number; each
 owner keeps the sequence numbers of their videos in creation order, and a page is found by
 bisecting that list, so a page costs the same wherever it starts. The sequence number of a
-deleted video is kept, so a cursor still works after its item is deleted.
+deleted video is kept as a tombstone (its id and sequence number, nothing else), so a cursor still
+works after its item is deleted; each owner keeps only the newest ``TOMBSTONES_PER_OWNER``
+tombstones, so memory stops growing once deleted jobs are gone (a cursor naming a video deleted
+longer ago than that is an unknown cursor, 404).
+
+The store also keeps the answers of creating requests sent with an ``Idempotency-Key`` (see
+idempotency.py) and, for a persistent store, the clock's anchor (see clock.py).
 """
 
 import bisect
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from videos_toolkit.mock.clock import ClockAnchor
+
+# Deleted videos whose id stays usable as an ``after`` cursor, per owner (the newest deletions).
+TOMBSTONES_PER_OWNER = 1000
+# How long, and how many, idempotent answers are kept (the oldest go first).
+IDEMPOTENCY_TTL = 24 * 3600.0  # wall-clock seconds
+IDEMPOTENCY_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,22 @@ class VideoPage:
     has_more: bool
 
 
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The first answer to a creating request sent with an ``Idempotency-Key``."""
+
+    owner: str
+    key: str
+    fingerprint: str  # digest of the operation, its path parameters and its body
+    status: int
+    body: bytes
+    media_type: str
+    stored_at: float  # wall-clock unix seconds
+
+    def expired(self, now: float) -> bool:
+        return now - self.stored_at >= IDEMPOTENCY_TTL
+
+
 class UnknownCursor(LookupError):
     """``after`` names no video this owner ever had."""
 
@@ -65,36 +97,56 @@ class MockStore(Protocol):
 
     def get_character(self, owner: str, character_id: str) -> CharacterRecord | None: ...
 
+    def get_answer(self, owner: str, key: str) -> StoredAnswer | None:
+        """The unexpired answer stored for this owner's idempotency key."""
+        ...
+
+    def put_answer(self, answer: StoredAnswer) -> None: ...
+
+    def load_clock(self) -> ClockAnchor | None:
+        """The persisted clock anchor (None: start mock time at wall time)."""
+        ...
+
+    def save_clock(self, anchor: ClockAnchor) -> None: ...
+
+    def close(self) -> None: ...
+
 
 class _OwnerVideos:
-    __slots__ = ("by_seq", "cursors", "live", "seqs")
+    __slots__ = ("by_seq", "live", "seqs", "tombstones")
 
     def __init__(self) -> None:
         self.seqs: list[int] = []  # live videos' sequence numbers, ascending
         self.by_seq: dict[int, VideoRecord] = {}
         self.live: dict[str, int] = {}  # id -> sequence number of live videos
-        self.cursors: dict[str, int] = {}  # id -> sequence number of every video ever created
+        # id -> sequence number of deleted videos, oldest deletion first, at most TOMBSTONES_PER_OWNER
+        self.tombstones: OrderedDict[str, int] = OrderedDict()
+
+    def cursor(self, video_id: str) -> int | None:
+        seq = self.live.get(video_id)
+        return seq if seq is not None else self.tombstones.get(video_id)
 
 
 class InMemoryStore:
     """The default store: one process, all state in dicts, one lock around every operation."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tombstones_per_owner: int = TOMBSTONES_PER_OWNER) -> None:
         self._lock = threading.Lock()
         self._seq = 0
         self._videos: dict[str, _OwnerVideos] = {}
         self._characters: dict[tuple[str, str], CharacterRecord] = {}
+        self._answers: OrderedDict[tuple[str, str], StoredAnswer] = OrderedDict()  # oldest first
+        self._tombstones_per_owner = tombstones_per_owner
 
     def add_video(self, video: VideoRecord) -> None:
         with self._lock:
             owner = self._videos.setdefault(video.owner, _OwnerVideos())
-            if video.id in owner.cursors:
+            if owner.cursor(video.id) is not None:
                 raise ValueError(f"duplicate video id {video.id}")
             self._seq += 1
             owner.seqs.append(self._seq)  # sequence numbers only grow: the list stays sorted
             owner.by_seq[self._seq] = video
             owner.live[video.id] = self._seq
-            owner.cursors[video.id] = self._seq
 
     def get_video(self, owner: str, video_id: str) -> VideoRecord | None:
         with self._lock:
@@ -110,6 +162,9 @@ class InMemoryStore:
                 return False
             del videos.by_seq[seq]
             del videos.seqs[bisect.bisect_left(videos.seqs, seq)]
+            videos.tombstones[video_id] = seq
+            while len(videos.tombstones) > self._tombstones_per_owner:
+                videos.tombstones.popitem(last=False)
             return True
 
     def list_videos(
@@ -118,14 +173,15 @@ class InMemoryStore:
         with self._lock:
             videos = self._videos.get(owner) or _OwnerVideos()
             seqs = videos.seqs
-            if after is not None and after not in videos.cursors:
+            cursor = videos.cursor(after) if after is not None else None
+            if after is not None and cursor is None:
                 raise UnknownCursor(after)
             if order == "asc":
-                start = bisect.bisect_right(seqs, videos.cursors[after]) if after is not None else 0
+                start = bisect.bisect_right(seqs, cursor) if cursor is not None else 0
                 chosen = seqs[start : start + limit]
                 has_more = start + limit < len(seqs)
             else:
-                end = bisect.bisect_left(seqs, videos.cursors[after]) if after is not None else len(seqs)
+                end = bisect.bisect_left(seqs, cursor) if cursor is not None else len(seqs)
                 begin = max(0, end - limit)
                 chosen = seqs[begin:end][::-1]
                 has_more = begin > 0
@@ -138,3 +194,38 @@ class InMemoryStore:
     def get_character(self, owner: str, character_id: str) -> CharacterRecord | None:
         with self._lock:
             return self._characters.get((owner, character_id))
+
+    def get_answer(self, owner: str, key: str) -> StoredAnswer | None:
+        with self._lock:
+            answer = self._answers.get((owner, key))
+            return answer if answer is not None and not answer.expired(time.time()) else None
+
+    def put_answer(self, answer: StoredAnswer) -> None:
+        with self._lock:
+            self._answers.pop((answer.owner, answer.key), None)
+            self._answers[(answer.owner, answer.key)] = answer
+            now = time.time()
+            while self._answers:
+                oldest = next(iter(self._answers.values()))
+                if len(self._answers) <= IDEMPOTENCY_LIMIT and not oldest.expired(now):
+                    break
+                self._answers.popitem(last=False)
+
+    def load_clock(self) -> ClockAnchor | None:
+        return None  # nothing survives the process: mock time starts at wall time
+
+    def save_clock(self, anchor: ClockAnchor) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def footprint(self) -> dict[str, int]:
+        """How many records of each kind are held (tests check that deletions free memory)."""
+        with self._lock:
+            return {
+                "videos": sum(len(v.live) for v in self._videos.values()),
+                "tombstones": sum(len(v.tombstones) for v in self._videos.values()),
+                "characters": len(self._characters),
+                "answers": len(self._answers),
+            }

@@ -1,0 +1,145 @@
+"""Helpers of the reliability tests: ``scripts/mock`` as a subprocess on a free 127.0.0.1 port, and
+uvicorn in a background thread with its log records captured."""
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "mock"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MockProcess:
+    """``scripts/mock`` serving on 127.0.0.1 in a subprocess; stdout+stderr go to ``log_path``."""
+
+    def __init__(self, *args: str, log_path: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self.log_path = log_path
+        self._log = open(log_path, "ab")  # noqa: SIM115 (closed in wait/kill)
+        self.process = subprocess.Popen(
+            [str(SCRIPT), "--host", "127.0.0.1", "--port", str(self.port), *args],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=ROOT,
+        )
+        self._wait_until_serving()
+
+    def _wait_until_serving(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"scripts/mock exited with {self.process.returncode}: {self.log()}")
+            try:
+                httpx.get(f"{self.base_url}/videos", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"scripts/mock did not start: {self.log()}")
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def signal(self, number: int) -> None:
+        self.process.send_signal(number)
+
+    def wait(self, timeout: float = 30) -> int:
+        try:
+            return self.process.wait(timeout)
+        finally:
+            self._log.close()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.wait()
+
+
+@contextmanager
+def mock_process(*args: str, log_path: Path) -> Iterator[MockProcess]:
+    process = MockProcess(*args, log_path=log_path)
+    try:
+        yield process
+    finally:
+        process.kill()
+
+
+class ServedApp:
+    def __init__(self, app: Any, port: int, server: uvicorn.Server) -> None:
+        self.app = app
+        self.runtime = app.state.mock
+        self.port = port
+        self.base_url = f"http://127.0.0.1:{port}/v1"
+        self.server = server
+
+
+@contextmanager
+def serve(app: Any, *, log_level: str = "info", **options: Any) -> Iterator[ServedApp]:
+    """Serve an ASGI app with uvicorn on a free 127.0.0.1 port in a background thread."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level, **options)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield ServedApp(app, port, server)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+class Captured(logging.Handler):
+    """Every record of the named loggers, formatted, while installed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = self.format(record)
+        self.lines.append(text)
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@contextmanager
+def captured_logs(*names: str) -> Iterator[Captured]:
+    handler = Captured()
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
