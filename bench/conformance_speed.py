@@ -1,0 +1,218 @@
+"""Section ``conformance``: test cases per second of ``scripts/conformance`` (in-process, the
+schemathesis engine inside our suite) vs the schemathesis CLI over HTTP against Prism, Steady and
+our mock, on the same effective spec and example budget; and the default run's total wall time.
+
+Test cases are counted alike on both sides: the cases recorded in every finished scenario of the
+schemathesis engine (what the CLI prints as "N generated").
+"""
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from bench.common import (
+    KEY,
+    PYTHON,
+    ROOT,
+    Section,
+    Server,
+    Settings,
+    Table,
+    free_port,
+    shell_join,
+    timed_command,
+    write_spec,
+)
+from bench.peers import PeerSetup
+
+ST = str(Path(PYTHON).with_name("st"))
+
+
+def ours(max_examples: int, workers: int, work: Path) -> tuple[dict, list[str]]:
+    report_dir = work / f"reports-{max_examples}-{workers}"
+    args = ["--only", "fuzzing", "--max-examples", str(max_examples), "--workers", str(workers)]
+    command = [PYTHON, "-m", "bench.conformance_probe", "--", *args, "--report-dir", str(report_dir)]
+    with tempfile.TemporaryDirectory(prefix="conformance-", dir=work) as cwd:
+        wall, code, output = _run_in(command, Path(cwd))
+    line = next((ln for ln in output.splitlines() if ln.startswith("BENCH_JSON ")), None)
+    if line is None:
+        return {"error": f"exit {code}: {output[-400:]}", "wall": wall}, command
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    data["wall"] = wall
+    verdict = re.search(r"(PASSED|FAILED) (\d+) checks", output)
+    data["verdict"] = f"{verdict.group(1)} ({verdict.group(2)} checks)" if verdict else "?"
+    return data, ["scripts/conformance " + " ".join(args)]
+
+
+def _run_in(command: list[str], cwd: Path, timeout: float = 900) -> tuple[float, int, str]:
+    """Run from an empty folder (a fresh hypothesis database each time), with bench importable."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return timed_command(command, cwd=cwd, timeout=timeout, env={"PYTHONPATH": path})
+
+
+def cli(spec: Path, server: Server, max_examples: int, work: Path) -> tuple[dict, list[str]]:
+    command = [
+        ST,
+        "run",
+        str(spec),
+        "--url",
+        server.url,
+        "--checks",
+        "all",
+        "--max-examples",
+        str(max_examples),
+    ]
+    command += ["--seed", "0", "-H", f"Authorization: Bearer {KEY}"]
+    with tempfile.TemporaryDirectory(prefix="st-", dir=work) as cwd:
+        try:
+            wall, code, output = timed_command(command, cwd=Path(cwd), timeout=900)
+        except Exception as exc:  # a hung peer: report it, keep going
+            return {"error": f"{type(exc).__name__}: {exc}", "alive": server.alive}, command
+    generated = re.search(r"(\d+) generated", output)
+    seconds = re.findall(r" in ([\d.]+)s", output)
+    codes = re.findall(r"(ST\d+) ([^\n:]+): (\d+)", output)
+    data = {
+        "cases": int(generated.group(1)) if generated else None,
+        "seconds": float(seconds[-1]) if seconds else wall,
+        "wall": wall,
+        "exit": code,
+        "failures": [f"{c} {title.strip()} ({n})" for c, title, n in codes],
+        "alive": server.alive,
+    }
+    if not generated:
+        data["error"] = output.strip().splitlines()[-1][:200] if output.strip() else f"exit {code}"
+    return data, command
+
+
+def run(settings: Settings, peers: PeerSetup) -> Section:
+    section = Section("conformance", "Conformance speed")
+    budget = 3 if settings.quick else 20
+    spec = write_spec(settings.work / "effective-openapi.json")
+    table = Table(
+        f"Test cases per second, --max-examples {budget}, seed 0, all phases, all checks",
+        [
+            "runner",
+            "target",
+            "test cases",
+            "seconds",
+            "cases/s",
+            "vs st CLI on Prism",
+            "vs st CLI on Steady",
+            "outcome",
+        ],
+    )
+    rows: list[tuple[str, str, dict]] = []
+    for workers in (1, 2):
+        data, command = ours(budget, workers, settings.work)
+        section.commands.append(shell_join(command))
+        rows.append((f"scripts/conformance --only fuzzing --workers {workers}", "our mock, in-process", data))
+
+    if settings.peers:
+        targets = [(f"{p.name} {p.version}", p.server(spec, settings.work)) for p in peers.peers]
+        port = free_port()
+        mock = [
+            PYTHON,
+            "-m",
+            "videos_toolkit.mock",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--api-key",
+            KEY,
+        ]
+        targets.append(
+            ("our mock over HTTP (scripts/mock --api-key)", Server("ours-http", mock, port, settings.work))
+        )
+        for label, server in targets:
+            section.commands.append(shell_join(server.command))
+            try:
+                server.start()
+            except Exception as exc:
+                rows.append(("st run (schemathesis CLI)", label, {"error": f"did not start: {exc}"}))
+                continue
+            try:
+                data, command = cli(spec, server, budget, settings.work)
+            finally:
+                server.stop()
+            section.commands.append(shell_join(command).replace(server.url, "http://127.0.0.1:PORT"))
+            rows.append(("st run (schemathesis CLI)", label, data))
+
+    def rate(data: dict) -> float | None:
+        return data["cases"] / data["seconds"] if data.get("cases") and data.get("seconds") else None
+
+    prism = next((rate(d) for _, label, d in rows if label.startswith("Prism")), None)
+    steady = next((rate(d) for _, label, d in rows if label.startswith("Steady")), None)
+    for runner, label, data in rows:
+        speed = rate(data)
+        outcome = data.get("error") or data.get("verdict") or _cli_outcome(data)
+        table.add(
+            runner,
+            label,
+            data.get("cases", ""),
+            f"{data['seconds']:.1f}" if data.get("seconds") else "",
+            f"{speed:.0f}" if speed else "",
+            f"{speed / prism:.2f}x" if speed and prism else "n/a",
+            f"{speed / steady:.2f}x" if speed and steady else "n/a",
+            outcome,
+        )
+        section.figures[f"{runner} @ {label}"] = {k: v for k, v in data.items() if k != "failures"}
+    section.tables.append(table)
+
+    # The default run, as a user types it: every part (fuzzing, properties, client round trip).
+    default = ["scripts/conformance", "--report-dir", str(settings.work / "reports-default")]
+    if settings.quick:
+        default += ["--max-examples", str(budget)]
+    wall, code, output = timed_command(default, timeout=900)
+    verdict = re.search(r"(PASSED|FAILED) (\d+) checks in ([\d.]+) s", output)
+    section.tables.append(
+        Table(
+            "The default run (" + ("quick budget" if settings.quick else "no flags: 25 examples") + ")",
+            ["command", "wall time s", "exit", "result"],
+            [
+                [
+                    shell_join(default[:1] + default[3:]),
+                    f"{wall:.1f}",
+                    code,
+                    verdict.group(0) if verdict else "?",
+                ]
+            ],
+        )
+    )
+    section.figures["default_run"] = {"wall": round(wall, 2), "exit": code}
+    section.commands.append(shell_join(default))
+    ours_best = max((rate(d) or 0) for r, _, d in rows if r.startswith("scripts/conformance"))
+    best_peer = max((x for x in (prism, steady) if x), default=None)
+    line = f"Conformance: {ours_best:.0f} test cases/s in-process"
+    if best_peer:
+        line += (
+            f" vs {best_peer:.0f}/s for the st CLI over HTTP (best peer): "
+            f"{ours_best / best_peer:.2f}x (target >= 3x)"
+        )
+    section.figures["_headline"] = [
+        line,
+        f"Default `scripts/conformance` run: {wall:.0f} s wall (target < 120 s)",
+    ]
+    section.notes.append(
+        "Ours runs `scripts/conformance`'s own entry point with `--only fuzzing` (the part that is the "
+        "schemathesis engine; properties and the client round trip are extra checks the CLI does not "
+        "have) through `bench/conformance_probe.py`, which only counts cases. The CLI runs "
+        "`st run` on the plain effective spec against each server over HTTP; our suite fuzzes a wire "
+        "view of the same spec (file parts carry real MP4s), so the two do not generate identical "
+        "cases, which is why the comparison is in cases per second. A failure column of the CLI lists "
+        "what schemathesis found in that server; a peer that exits during the run is marked."
+    )
+    return section
+
+
+def _cli_outcome(data: dict) -> str:
+    parts = []
+    if not data.get("alive", True):
+        parts.append("SERVER DIED during the run")
+    if data.get("failures"):
+        parts.append("failures: " + "; ".join(data["failures"]))
+    elif data.get("exit") == 0:
+        parts.append("passed")
+    return ", ".join(parts) or f"exit {data.get('exit')}"

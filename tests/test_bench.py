@@ -1,0 +1,59 @@
+"""Smoke test of the bench harness: its quickest mode against our mock only (no peers, the Python
+load generator, a few hundred requests) produces a well-formed results table. No timing is
+asserted: speed goals are met in ``scripts/bench``, never in unit tests."""
+
+import json
+import re
+
+from bench.cli import main
+
+OPERATIONS = ("retrieve", "list", "extend")
+SERVERS = ("ours, stateful", "ours, stateless")
+COLUMNS = ["server", "concurrency", "req/s", "p50 ms", "p99 ms", "answers >= 400", "vs Prism", "vs Steady"]
+
+
+def tables(markdown: str) -> dict[str, list[list[str]]]:
+    """Title (the bold line before a table) -> rows of cells, the header row first."""
+    found: dict[str, list[list[str]]] = {}
+    title = None
+    for line in markdown.splitlines():
+        if line.startswith("**") and line.endswith("**"):
+            title = line.strip("*")
+        elif line.startswith("|") and title is not None:
+            if not line.startswith("|---"):
+                found.setdefault(title, []).append([cell.strip() for cell in line.strip("|").split("|")])
+        elif title in found:
+            title = None  # the table ended
+    return found
+
+
+def test_quick_mock_bench_writes_a_well_formed_results_table(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    argv = ["--quick", "--only", "mock", "--no-peers", "--loadgen", "python", "--out", str(out)]
+    assert main(argv) == 0
+
+    text = out.read_text()
+    assert text.startswith("# Benchmark results")
+    assert "## Mock server throughput and latency" in text
+    assert "## Machine" in text and "## Versions" in text
+    found = tables(text)
+    for op in OPERATIONS:
+        title = next(t for t in found if t.startswith(f"{op}: requests per second"))
+        header, *rows = found[title]
+        assert header == COLUMNS
+        assert {row[0] for row in rows} == set(SERVERS)
+        for row in rows:
+            assert len(row) == len(COLUMNS)
+            assert int(row[1]) in (1, 8)
+            assert re.fullmatch(r"[\d,]+", row[2]) and int(row[2].replace(",", "")) > 0, row
+            assert float(row[3]) > 0 and float(row[4]) >= float(row[3]), row
+            assert row[5] == "0", f"our mock refused a valid {op} request: {row}"
+            assert row[6] == row[7] == "n/a"  # no peer measured
+
+    answers = found["What each server answers to the measured requests"]
+    assert answers[0] == ["server", *OPERATIONS]
+    assert all(cells[1:] == ["200", "200", "200"] for cells in answers[1:])
+
+    figures = json.loads((tmp_path / "results.json").read_text())
+    assert set(figures) == {"mock"}
+    assert figures["mock"]["retrieve.ours, stateful.c1"]["rps"] > 0
