@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +143,105 @@ def captured_logs(*names: str) -> Iterator[Captured]:
         for logger, level in zip(loggers, levels, strict=True):
             logger.removeHandler(handler)
             logger.setLevel(level)
+
+
+class FlakyProxy:
+    """A TCP proxy on 127.0.0.1 in front of ``upstream_port`` that breaks the connections it is told
+    to, in order (one action per accepted connection; then every connection passes):
+
+    * ``"reset"``: read the start of the request, then reset the connection (RST) without
+      forwarding anything: the server never sees the request;
+    * ``"drop_response"``: forward the request, wait for the server's answer to start, then reset
+      the client's connection instead of relaying it: the server did the work, the client never
+      hears of it (the case that makes a retried POST dangerous);
+    * ``"pass"``: relay both ways.
+    """
+
+    def __init__(self, upstream_port: int, plan: list[str] | None = None) -> None:
+        self.upstream_port = upstream_port
+        self.plan = list(plan or [])
+        self.actions: list[str] = []
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._closed = True
+        self._listener.close()
+
+    def __enter__(self) -> "FlakyProxy":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                action = self.plan.pop(0) if self.plan else "pass"
+                self.actions.append(action)
+            threading.Thread(target=self._serve, args=(client, action), daemon=True).start()
+
+    @staticmethod
+    def _reset(sock: socket.socket) -> None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        sock.close()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while chunk := source.recv(65536):
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    @staticmethod
+    def _read_request(client: socket.socket) -> bytes:
+        """One whole HTTP/1.1 request with a Content-Length body (what httpx sends)."""
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = client.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(body) < length:
+            chunk = client.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return head + b"\r\n\r\n" + body
+
+    def _serve(self, client: socket.socket, action: str) -> None:
+        if action == "reset":
+            client.recv(1024)
+            self._reset(client)
+            return
+        upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+        if action == "drop_response":
+            upstream.sendall(self._read_request(client))
+            with suppress(OSError):
+                upstream.recv(1)  # the server has answered: the work is done
+            self._reset(client)
+            upstream.close()
+            return
+        threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+        self._pipe(upstream, client)
+        client.close()
+        upstream.close()

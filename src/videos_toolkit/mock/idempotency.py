@@ -9,8 +9,10 @@ and the same idempotency key within 24 hours:
   multipart boundary on a retry does not matter);
 * a repeat with the same fingerprint gets the stored answer again (same id, same status) with
   ``idempotent-replayed: true``, and nothing new is created;
-* a repeat with another fingerprint is 400 ``idempotency_key_reused`` (``param:
-  Idempotency-Key``): the key was already used for a different request;
+* a repeat with another fingerprint is 409 ``idempotency_key_reused`` (``param:
+  Idempotency-Key``) with ``x-should-retry: false``: the key was already used for a different
+  request (409, as a conflict with the server's state, not a malformed request; clients retry 409
+  by default, hence the header, which the official SDK and ``videos_client`` honour);
 * a repeat that arrives while the first is still being handled waits for it, then gets its answer.
 
 An error answer is not stored (it created nothing), so a retry with the same key runs again. Keys
@@ -86,12 +88,13 @@ class IdempotencyKeys:
         if stored is not None:
             if stored.fingerprint != fingerprint:
                 raise ApiError(
-                    400,
+                    409,
                     f"This {HEADER} was already used for a different request (another operation, "
                     "video or body) in the last 24 hours. Use a new key for a new request, and the same "
                     "key only to retry the very same request.",
                     param=HEADER,
                     code="idempotency_key_reused",
+                    headers={"x-should-retry": "false"},
                 )
             return Response(
                 stored.body,

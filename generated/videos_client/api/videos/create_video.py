@@ -10,14 +10,17 @@ from ...models.create_video_json_body import CreateVideoJsonBody
 from ...models.create_video_multipart_body import CreateVideoMultipartBody
 from ...models.error_response import ErrorResponse
 from ...models.video import Video
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: CreateVideoMultipartBody | CreateVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -51,6 +54,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 409:
+        response_409 = ErrorResponse.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = ErrorResponse.from_dict(response.json())
@@ -102,6 +110,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateVideoMultipartBody | CreateVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | Video]:
     """Create a video generation job.
 
@@ -110,6 +119,7 @@ def sync_detailed(
     file is uploaded.
 
     Args:
+        idempotency_key (str | Unset):
         body (CreateVideoMultipartBody):
         body (CreateVideoJsonBody):
 
@@ -123,6 +133,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -136,6 +147,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateVideoMultipartBody | CreateVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | Video | None:
     """Create a video generation job.
 
@@ -144,6 +156,7 @@ def sync(
     file is uploaded.
 
     Args:
+        idempotency_key (str | Unset):
         body (CreateVideoMultipartBody):
         body (CreateVideoJsonBody):
 
@@ -158,6 +171,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -165,6 +179,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateVideoMultipartBody | CreateVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | Video]:
     """Create a video generation job.
 
@@ -173,6 +188,7 @@ async def asyncio_detailed(
     file is uploaded.
 
     Args:
+        idempotency_key (str | Unset):
         body (CreateVideoMultipartBody):
         body (CreateVideoJsonBody):
 
@@ -186,6 +202,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -197,6 +214,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateVideoMultipartBody | CreateVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | Video | None:
     """Create a video generation job.
 
@@ -205,6 +223,7 @@ async def asyncio(
     file is uploaded.
 
     Args:
+        idempotency_key (str | Unset):
         body (CreateVideoMultipartBody):
         body (CreateVideoJsonBody):
 
@@ -220,5 +239,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

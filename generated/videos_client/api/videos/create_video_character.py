@@ -9,14 +9,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.create_video_character_multipart_body import CreateVideoCharacterMultipartBody
 from ...models.error_response import ErrorResponse
 from ...models.video_character import VideoCharacter
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: CreateVideoCharacterMultipartBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -46,6 +49,11 @@ def _parse_response(
         response_401 = ErrorResponse.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 409:
+        response_409 = ErrorResponse.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = ErrorResponse.from_dict(response.json())
@@ -97,10 +105,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateVideoCharacterMultipartBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | VideoCharacter]:
     """Create a character from an uploaded video.
 
     Args:
+        idempotency_key (str | Unset):
         body (CreateVideoCharacterMultipartBody):
 
     Raises:
@@ -113,6 +123,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -126,10 +137,12 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateVideoCharacterMultipartBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | VideoCharacter | None:
     """Create a character from an uploaded video.
 
     Args:
+        idempotency_key (str | Unset):
         body (CreateVideoCharacterMultipartBody):
 
     Raises:
@@ -143,6 +156,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -150,10 +164,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateVideoCharacterMultipartBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | VideoCharacter]:
     """Create a character from an uploaded video.
 
     Args:
+        idempotency_key (str | Unset):
         body (CreateVideoCharacterMultipartBody):
 
     Raises:
@@ -166,6 +182,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -177,10 +194,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateVideoCharacterMultipartBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | VideoCharacter | None:
     """Create a character from an uploaded video.
 
     Args:
+        idempotency_key (str | Unset):
         body (CreateVideoCharacterMultipartBody):
 
     Raises:
@@ -195,5 +214,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -10,14 +10,17 @@ from ...models.edit_video_json_body import EditVideoJsonBody
 from ...models.edit_video_multipart_body import EditVideoMultipartBody
 from ...models.error_response import ErrorResponse
 from ...models.video import Video
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: EditVideoMultipartBody | EditVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -56,6 +59,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorResponse.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = ErrorResponse.from_dict(response.json())
@@ -107,6 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: EditVideoMultipartBody | EditVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | Video]:
     """Create an edit of a video.
 
@@ -114,6 +123,7 @@ def sync_detailed(
     video, following a new prompt. The result keeps the source's duration.
 
     Args:
+        idempotency_key (str | Unset):
         body (EditVideoMultipartBody):
         body (EditVideoJsonBody):
 
@@ -127,6 +137,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -140,6 +151,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: EditVideoMultipartBody | EditVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | Video | None:
     """Create an edit of a video.
 
@@ -147,6 +159,7 @@ def sync(
     video, following a new prompt. The result keeps the source's duration.
 
     Args:
+        idempotency_key (str | Unset):
         body (EditVideoMultipartBody):
         body (EditVideoJsonBody):
 
@@ -161,6 +174,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -168,6 +182,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: EditVideoMultipartBody | EditVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | Video]:
     """Create an edit of a video.
 
@@ -175,6 +190,7 @@ async def asyncio_detailed(
     video, following a new prompt. The result keeps the source's duration.
 
     Args:
+        idempotency_key (str | Unset):
         body (EditVideoMultipartBody):
         body (EditVideoJsonBody):
 
@@ -188,6 +204,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -199,6 +216,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: EditVideoMultipartBody | EditVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | Video | None:
     """Create an edit of a video.
 
@@ -206,6 +224,7 @@ async def asyncio(
     video, following a new prompt. The result keeps the source's duration.
 
     Args:
+        idempotency_key (str | Unset):
         body (EditVideoMultipartBody):
         body (EditVideoJsonBody):
 
@@ -221,5 +240,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

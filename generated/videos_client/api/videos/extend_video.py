@@ -10,14 +10,17 @@ from ...models.error_response import ErrorResponse
 from ...models.extend_video_json_body import ExtendVideoJsonBody
 from ...models.extend_video_multipart_body import ExtendVideoMultipartBody
 from ...models.video import Video
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ExtendVideoMultipartBody | ExtendVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -56,6 +59,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorResponse.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = ErrorResponse.from_dict(response.json())
@@ -107,6 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ExtendVideoMultipartBody | ExtendVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | Video]:
     """Create an extension of a completed video.
 
@@ -120,6 +129,7 @@ def sync_detailed(
     one that is not `completed` answers 400 with `param: video`.
 
     Args:
+        idempotency_key (str | Unset):
         body (ExtendVideoMultipartBody):
         body (ExtendVideoJsonBody):
 
@@ -133,6 +143,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -146,6 +157,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ExtendVideoMultipartBody | ExtendVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | Video | None:
     """Create an extension of a completed video.
 
@@ -159,6 +171,7 @@ def sync(
     one that is not `completed` answers 400 with `param: video`.
 
     Args:
+        idempotency_key (str | Unset):
         body (ExtendVideoMultipartBody):
         body (ExtendVideoJsonBody):
 
@@ -173,6 +186,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -180,6 +194,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ExtendVideoMultipartBody | ExtendVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | Video]:
     """Create an extension of a completed video.
 
@@ -193,6 +208,7 @@ async def asyncio_detailed(
     one that is not `completed` answers 400 with `param: video`.
 
     Args:
+        idempotency_key (str | Unset):
         body (ExtendVideoMultipartBody):
         body (ExtendVideoJsonBody):
 
@@ -206,6 +222,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -217,6 +234,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ExtendVideoMultipartBody | ExtendVideoJsonBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | Video | None:
     """Create an extension of a completed video.
 
@@ -230,6 +248,7 @@ async def asyncio(
     one that is not `completed` answers 400 with `param: video`.
 
     Args:
+        idempotency_key (str | Unset):
         body (ExtendVideoMultipartBody):
         body (ExtendVideoJsonBody):
 
@@ -245,5 +264,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

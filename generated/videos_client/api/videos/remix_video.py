@@ -10,15 +10,18 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.remix_video_body import RemixVideoBody
 from ...models.video import Video
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     video_id: str,
     *,
     body: RemixVideoBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -55,6 +58,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = ErrorResponse.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorResponse.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 415:
         response_415 = ErrorResponse.from_dict(response.json())
@@ -102,6 +110,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: RemixVideoBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | Video]:
     """Create a remix of a completed video with an updated prompt.
 
@@ -110,6 +119,7 @@ def sync_detailed(
 
     Args:
         video_id (str):
+        idempotency_key (str | Unset):
         body (RemixVideoBody):
 
     Raises:
@@ -123,6 +133,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         video_id=video_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -137,6 +148,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: RemixVideoBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | Video | None:
     """Create a remix of a completed video with an updated prompt.
 
@@ -145,6 +157,7 @@ def sync(
 
     Args:
         video_id (str):
+        idempotency_key (str | Unset):
         body (RemixVideoBody):
 
     Raises:
@@ -159,6 +172,7 @@ def sync(
         video_id=video_id,
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -167,6 +181,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: RemixVideoBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | Video]:
     """Create a remix of a completed video with an updated prompt.
 
@@ -175,6 +190,7 @@ async def asyncio_detailed(
 
     Args:
         video_id (str):
+        idempotency_key (str | Unset):
         body (RemixVideoBody):
 
     Raises:
@@ -188,6 +204,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         video_id=video_id,
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -200,6 +217,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: RemixVideoBody,
+    idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | Video | None:
     """Create a remix of a completed video with an updated prompt.
 
@@ -208,6 +226,7 @@ async def asyncio(
 
     Args:
         video_id (str):
+        idempotency_key (str | Unset):
         body (RemixVideoBody):
 
     Raises:
@@ -223,5 +242,6 @@ async def asyncio(
             video_id=video_id,
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed
