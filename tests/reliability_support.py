@@ -13,7 +13,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-import httpx
 import uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,16 +47,17 @@ class MockProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"scripts/mock exited with {self.process.returncode}: {self.log()}")
-            try:
-                httpx.get(f"{self.base_url}/videos", timeout=1)
+            try:  # a TCP connect, not a request: --latency-ms may slow every answer
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
-            except httpx.TransportError:
+            except OSError:
                 time.sleep(0.05)
         self.kill()
         raise RuntimeError(f"scripts/mock did not start: {self.log()}")
 
     def log(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def signal(self, number: int) -> None:
