@@ -23,6 +23,7 @@ from ._common import (
     VideoInput,
     connection_errors,
     expect,
+    new_idempotency_key,
     poll_wait,
     replayable,
     require_id,
@@ -216,7 +217,7 @@ class Videos(_Resource):
             body = _create_body(
                 stack, prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference
             )
-            kwargs = create_video._get_kwargs(body=body)
+            kwargs = create_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
             return self._call(
                 kwargs, create_video._build_response, Video, timeout, retry=replayable(body.input_reference)
             )
@@ -256,25 +257,29 @@ class Videos(_Resource):
         (bytes, a path, a binary file) or a reference to a completed video, ``{"id": ...}``."""
         with contextlib.ExitStack() as stack:
             body = _extend_body(stack, prompt=prompt, seconds=seconds, video=video)
-            kwargs = extend_video._get_kwargs(body=body)
+            kwargs = extend_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
             return self._call(kwargs, extend_video._build_response, Video, timeout, retry=replayable(body.video))
 
     def edit(self, *, prompt: str, video: VideoInput, timeout: TimeoutTypes | Unset = UNSET) -> Video:
         """Edit a video: an upload or a reference to a completed video, ``{"id": ...}``."""
         with contextlib.ExitStack() as stack:
             body = _edit_body(stack, prompt=prompt, video=video)
-            kwargs = edit_video._get_kwargs(body=body)
+            kwargs = edit_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
             return self._call(kwargs, edit_video._build_response, Video, timeout, retry=replayable(body.video))
 
     def remix(self, video_id: str, *, prompt: str, timeout: TimeoutTypes | Unset = UNSET) -> Video:
         """Remix a completed video with a new prompt."""
-        kwargs = remix_video._get_kwargs(require_id(video_id, "video_id"), body=RemixVideoBody(prompt=prompt))
+        kwargs = remix_video._get_kwargs(
+            require_id(video_id, "video_id"),
+            body=RemixVideoBody(prompt=prompt),
+            idempotency_key=new_idempotency_key(),
+        )
         return self._call(kwargs, remix_video._build_response, Video, timeout)
 
     def create_character(self, *, name: str, video: FileInput, timeout: TimeoutTypes | Unset = UNSET) -> VideoCharacter:
         with contextlib.ExitStack() as stack:
             body = _character_body(stack, name=name, video=video)
-            kwargs = create_video_character._get_kwargs(body=body)
+            kwargs = create_video_character._get_kwargs(body=body, idempotency_key=new_idempotency_key())
             build = create_video_character._build_response
             return self._call(kwargs, build, VideoCharacter, timeout, retry=replayable(body.video))
 
@@ -529,7 +534,7 @@ class AsyncVideos(_Resource):
             body = _create_body(
                 stack, prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference
             )
-            kwargs = create_video._get_kwargs(body=body)
+            kwargs = create_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
             retry = replayable(body.input_reference)
             return await self._call(kwargs, create_video._build_response, Video, timeout, retry=retry)
 
@@ -569,19 +574,23 @@ class AsyncVideos(_Resource):
         (bytes, a path, a binary file) or a reference to a completed video, ``{"id": ...}``."""
         with contextlib.ExitStack() as stack:
             body = _extend_body(stack, prompt=prompt, seconds=seconds, video=video)
-            kwargs = extend_video._get_kwargs(body=body)
+            kwargs = extend_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
             retry = replayable(body.video)
             return await self._call(kwargs, extend_video._build_response, Video, timeout, retry=retry)
 
     async def edit(self, *, prompt: str, video: VideoInput, timeout: TimeoutTypes | Unset = UNSET) -> Video:
         with contextlib.ExitStack() as stack:
             body = _edit_body(stack, prompt=prompt, video=video)
-            kwargs = edit_video._get_kwargs(body=body)
+            kwargs = edit_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
             retry = replayable(body.video)
             return await self._call(kwargs, edit_video._build_response, Video, timeout, retry=retry)
 
     async def remix(self, video_id: str, *, prompt: str, timeout: TimeoutTypes | Unset = UNSET) -> Video:
-        kwargs = remix_video._get_kwargs(require_id(video_id, "video_id"), body=RemixVideoBody(prompt=prompt))
+        kwargs = remix_video._get_kwargs(
+            require_id(video_id, "video_id"),
+            body=RemixVideoBody(prompt=prompt),
+            idempotency_key=new_idempotency_key(),
+        )
         return await self._call(kwargs, remix_video._build_response, Video, timeout)
 
     async def create_character(
@@ -589,7 +598,7 @@ class AsyncVideos(_Resource):
     ) -> VideoCharacter:
         with contextlib.ExitStack() as stack:
             body = _character_body(stack, name=name, video=video)
-            kwargs = create_video_character._get_kwargs(body=body)
+            kwargs = create_video_character._get_kwargs(body=body, idempotency_key=new_idempotency_key())
             build = create_video_character._build_response
             return await self._call(kwargs, build, VideoCharacter, timeout, retry=replayable(body.video))
 

@@ -7,6 +7,7 @@ import contextlib
 import io
 import mimetypes
 import os
+import uuid
 from collections.abc import Iterator, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -98,6 +99,12 @@ def build_headers(api_key: str, extra: Mapping[str, str] | None) -> dict[str, st
         "User-Agent": USER_AGENT,
         **(extra or {}),
     }
+
+
+def new_idempotency_key() -> str:
+    """One key per creating call, kept by every retry of it (the same request is re-sent), so a
+    server that honours ``Idempotency-Key`` starts one job however many times the POST is sent."""
+    return f"videos-client-{uuid.uuid4()}"
 
 
 def require_id(value: str, name: str) -> str:
