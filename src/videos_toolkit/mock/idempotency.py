@@ -110,7 +110,9 @@ class IdempotencyKeys:
                     key=key,
                     fingerprint=fingerprint,
                     status=response.status_code,
-                    body=bytes(response.body),
+                    # A copy of exactly the body's size: orjson's output keeps a ~4 KiB buffer, and
+                    # up to IDEMPOTENCY_LIMIT answers are kept.
+                    body=bytes(memoryview(response.body)),
                     media_type=response.media_type or "application/json",
                     stored_at=time.time(),
                 )
