@@ -1,6 +1,7 @@
 """``scripts/bench``: run the sections, write ``bench/RESULTS.md``."""
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -11,7 +12,7 @@ from bench import report
 from bench.common import ROOT, Section, Settings
 from bench.loadgen import wrk_available, wrk_version
 
-SECTIONS = ("mock", "client", "conformance", "generate", "scale", "profile")
+SECTIONS = ("mock", "dispatch", "client", "conformance", "generate", "scale", "profile")
 NEEDS_PEERS = {"mock", "conformance"}
 CHANGES = ROOT / "bench" / "CHANGES.md"  # the hand-kept before/after record, shown in RESULTS.md
 
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = tuple(args.only or SECTIONS)
     settings = Settings(quick=args.quick, loadgen=args.loadgen, peers=not args.no_peers)
     started = time.perf_counter()
+    load_at_start = os.getloadavg()
     peers = None
     preface = ""
     if settings.peers and NEEDS_PEERS & set(chosen):
@@ -60,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import mock_throughput
 
         runners["mock"] = lambda: mock_throughput.run(settings, _peers_or_empty(peers))
+    if "dispatch" in chosen:
+        from bench import mock_inprocess
+
+        runners["dispatch"] = lambda: mock_inprocess.run(settings)
     if "client" in chosen:
         from bench import client_overhead
 
@@ -107,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         elapsed=time.perf_counter() - started,
         extra_versions=extra,
         preface=preface,
+        load_at_start=load_at_start,
     )
     if changes:
         head, machine_part = text.split("\n## Machine\n", 1)

@@ -18,7 +18,7 @@ PACKAGES = (
 )  # fmt: skip
 
 
-def machine() -> list[tuple[str, str]]:
+def machine(load_at_start: tuple[float, float, float] | None = None) -> list[tuple[str, str]]:
     cpu = "?"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -40,7 +40,15 @@ def machine() -> list[tuple[str, str]]:
         ("Python", platform.python_version()),
         ("Node.js", _first_line(["node", "--version"])),
         ("git commit", _first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])),
+        (
+            "load average (1, 5, 15 min) at start / end",
+            f"{_load(load_at_start)} / {_load(os.getloadavg())} (other work on the machine shows here)",
+        ),
     ]
+
+
+def _load(values: tuple[float, float, float] | None) -> str:
+    return ", ".join(f"{v:.2f}" for v in values) if values else "?"
 
 
 def versions(extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
@@ -81,6 +89,7 @@ def render(
     elapsed: float,
     extra_versions: Sequence[tuple[str, str]] = (),
     preface: str = "",
+    load_at_start: tuple[float, float, float] | None = None,
 ) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
@@ -103,7 +112,14 @@ def render(
             out += [table_markdown(table), ""]
         if section.commands:
             out += ["Commands:", "", "```bash", *section.commands, "```", ""]
-    out += ["## Machine", "", "| | |", "|---|---|", *[f"| {k} | {_cell(v)} |" for k, v in machine()], ""]
+    out += [
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *[f"| {k} | {_cell(v)} |" for k, v in machine(load_at_start)],
+        "",
+    ]
     out += ["## Versions", "", "| | |", "|---|---|"]
     out += [f"| {k} | {_cell(v)} |" for k, v in versions(extra_versions)]
     return "\n".join(out) + "\n"
