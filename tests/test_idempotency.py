@@ -135,9 +135,11 @@ def test_answers_expire_after_24_hours(mock, monkeypatch):
     assert first != second
 
 
-def test_the_key_is_validated_by_the_contract(mock):
-    response = send(mock, "create_json", None, key="x" * 256)
-    assert response.status_code == 400
+@pytest.mark.parametrize("bad", ["x" * 256, "x" * 10_000, ""])
+def test_the_key_is_validated_by_the_contract(mock, bad):
+    headers = {"Authorization": f"Bearer {KEY}", "Idempotency-Key": bad}
+    response = mock.client.post("/videos", json={"prompt": "p"}, headers=headers)
+    assert response.status_code == 400, response.text
     assert response.json()["error"]["param"] == "Idempotency-Key"
     assert listed(mock) == []
 

@@ -180,6 +180,18 @@ def test_clock_anchor(store):
 # -- SQLite only: across processes and restarts ----------------------------------------------------
 
 
+def test_a_wall_clock_set_back_never_moves_mock_time_back(tmp_path):
+    anchor = ClockAnchor(wall=1000.0, mock=5000.0, speed=10.0)
+    assert anchor.mock_at(1010.0) == 5100.0
+    assert anchor.mock_at(900.0) == 5000.0  # the wall clock went back while the mock was down
+    store = SqliteStore(tmp_path / "state.db")
+    newest = time.time() + 3600
+    store.add_video(record("v", created_at=newest))  # made while mock time ran ahead
+    store.save_clock(ClockAnchor(time.time(), time.time(), 1.0))  # an anchor behind that job
+    assert store.load_clock().mock_at(time.time()) >= newest  # floored at the newest job
+    store.close()
+
+
 def test_state_survives_reopening(tmp_path):
     path = tmp_path / "state.db"
     store = SqliteStore(path)
