@@ -343,9 +343,11 @@ def test_cli_passes_the_state_file():
     assert cli.config_from(cli.parser().parse_args([])).state_file is None
 
 
-def test_a_file_that_is_not_a_state_file_is_refused(tmp_path):
+def test_a_file_that_is_not_a_state_file_is_refused(tmp_path, capsys):
     from videos_toolkit.mock import cli
 
     bad = tmp_path / "not.db"
     bad.write_bytes(b"this is not a database" * 100)
     assert cli.main(["--state-file", str(bad), "--port", "1"]) == 2
+    assert f"{bad}: cannot be used as the mock's state file" in capsys.readouterr().err
+    assert cli.main(["--state-file", str(tmp_path / "missing" / "dir" / "s.db"), "--port", "1"]) == 2

@@ -113,11 +113,14 @@ class SqliteStore:
         self._tombstones_per_owner = tombstones_per_owner
         self._lock = threading.Lock()
         # Autocommit mode: each statement outside an explicit BEGIN commits at once.
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._create_schema()
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._create_schema()
+        except sqlite3.Error as exc:
+            raise ValueError(f"{self.path}: cannot be used as the mock's state file: {exc}") from exc
 
     # -- plumbing ------------------------------------------------------------------------------
 
