@@ -1,8 +1,10 @@
 """``scripts/bench``: run the sections, write ``bench/RESULTS.md``."""
 
 import argparse
+import dataclasses
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -33,6 +35,11 @@ def parser() -> argparse.ArgumentParser:
         help="load generator: wrk (default when installed) or the asyncio fallback",
     )
     p.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also measure the mock of this git revision (sections mock and dispatch): before/after",
+    )
+    p.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "RESULTS.md", help="default: bench/RESULTS.md"
     )
     return p
@@ -41,7 +48,21 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     chosen = tuple(args.only or SECTIONS)
-    settings = Settings(quick=args.quick, loadgen=args.loadgen, peers=not args.no_peers)
+    settings = Settings(
+        quick=args.quick, loadgen=args.loadgen, peers=not args.no_peers, baseline=args.baseline
+    )
+    if args.baseline:
+        from bench.common import unpack_revision
+
+        revision = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        settings = dataclasses.replace(
+            settings, baseline=revision, baseline_root=unpack_revision(revision, settings.work / "baseline")
+        )
     started = time.perf_counter()
     load_at_start = os.getloadavg()
     peers = None

@@ -55,6 +55,10 @@ class Settings:
     loadgen: str = "auto"  # wrk, python or auto (wrk when installed)
     peers: bool = True  # install and measure Prism and Steady
     work: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="videos-bench-")))
+    # A git revision whose mock is measured beside the current one (``--baseline REV``), and the
+    # folder it was unpacked into (its ``src`` goes first on PYTHONPATH for the baseline servers).
+    baseline: str | None = None
+    baseline_root: Path | None = None
 
     @property
     def duration(self) -> float:
@@ -64,6 +68,29 @@ class Settings:
     @property
     def concurrencies(self) -> tuple[int, ...]:
         return (1, 8) if self.quick else (1, 8, 32)
+
+
+def unpack_revision(revision: str, target: Path) -> Path:
+    """The mock, spec and overlays of a git revision, unpacked (``git archive``, the repository is
+    left untouched) into ``target``; a server started with ``revision_env(target)`` runs that mock."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "src", "openapi.yaml", "overlays"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def revision_env(root: Path | None) -> dict[str, str] | None:
+    if root is None:
+        return None
+    return {
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(root / "src"), str(ROOT), os.environ.get("PYTHONPATH")])
+        )
+    }
 
 
 def free_port() -> int:

@@ -7,11 +7,12 @@ noise of a load generator sharing the machine; the ``mock`` section gives the en
 """
 
 import asyncio
+import json
+import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
-from bench.common import KEY, Section, Settings, Table
+from bench.common import KEY, PYTHON, Section, Settings, Table, revision_env, timed_command
 from bench.mock_throughput import upload_body
 
 AUTH = (b"authorization", f"Bearer {KEY}".encode())
@@ -97,31 +98,53 @@ def _owner() -> str:
     return owner_of(KEY)
 
 
-def run(settings: Settings, label: Callable[[], str] = lambda: "") -> Section:
+def measure_all(stateless: bool, count: int, repeats: int) -> dict[str, float]:
+    app, video_id = stateful_app(stateless)
+    return {op: measure(app, scope, body, count, repeats) for op, (scope, body) in requests(video_id).items()}
+
+
+def run(settings: Settings) -> Section:
     section = Section("dispatch", "The mock's own cost per request (in-process, no socket)")
-    count, repeats = (100, 3) if settings.quick else (2000, 7)
+    count, repeats = (100, 3) if settings.quick else (500, 21)
+    variants = [("current", None)]
+    if settings.baseline_root is not None:
+        variants.append((f"at {settings.baseline} (before)", settings.baseline_root))
+    columns = [f"{mode} µs, {name}" for name, _ in variants for mode in ("stateful", "stateless")]
     table = Table(
-        f"µs per request through the ASGI app, best of {repeats} batches of {count}",
-        ["operation", "stateful µs", "stateless µs"],
+        f"µs per request through the ASGI app, best of {repeats} batches of {count}", ["operation", *columns]
     )
+    if len(variants) > 1:
+        table.columns.append("stateful, before / now")
     figures: dict[str, dict[str, float]] = {}
-    for stateless in (False, True):
-        app, video_id = stateful_app(stateless)
-        for op, (scope, body) in requests(video_id).items():
-            figures.setdefault(op, {})["stateless" if stateless else "stateful"] = measure(
-                app, scope, body, count, repeats
-            )
+    for name, root in variants:
+        for mode in ("stateful", "stateless"):
+            command = [PYTHON, "-m", "bench.mock_inprocess", mode, str(count), str(repeats)]
+            _wall, code, output = timed_command(command, env=revision_env(root), timeout=600)
+            line = next((ln for ln in output.splitlines() if ln.startswith("BENCH_JSON ")), None)
+            if line is None:
+                raise RuntimeError(f"dispatch bench ({name}, {mode}) failed (exit {code}): {output[-800:]}")
+            for op, value in json.loads(line.removeprefix("BENCH_JSON ")).items():
+                figures.setdefault(op, {})[f"{mode} µs, {name}"] = value
     for op, values in figures.items():
-        table.add(op, f"{values['stateful']:.1f}", f"{values['stateless']:.1f}")
+        row = [op, *[f"{values[c]:.1f}" for c in columns]]
+        if len(variants) > 1:
+            row.append(f"{values[columns[2]] / values[columns[0]]:.2f}x")
+        table.add(*row)
     section.tables.append(table)
     section.figures.update(
         {op: {k: round(v, 2) for k, v in values.items()} for op, values in figures.items()}
     )
+    section.commands.append(f"python -m bench.mock_inprocess stateful|stateless {count} {repeats}")
     section.notes.append(
-        "The app is the one `create_app` returns (the stateful one with two completed videos of the "
-        "bench key, filled directly), called the way uvicorn calls it, minus the socket and the HTTP "
-        "parser. Extend uploads the same 4-second MP4 as the `mock` section. This is the figure the "
-        "hot-path changes below are judged by; it moves with the machine's speed too, so compare "
-        "figures of one run."
+        "The app is the one `create_app` returns (with two completed videos of the bench key, filled "
+        "directly), called the way uvicorn calls it, minus the socket and the HTTP parser, one "
+        "request at a time, each variant in a fresh process. Extend uploads the same 4-second MP4 "
+        "as the `mock` section. This is the figure the hot-path changes are judged by; it moves with "
+        "the machine's load too, so compare figures of one run."
     )
     return section
+
+
+if __name__ == "__main__":
+    mode, count, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    print("BENCH_JSON " + json.dumps(measure_all(mode == "stateless", count, repeats)), flush=True)

@@ -16,6 +16,7 @@ from bench.common import (
     Table,
     free_port,
     ratio,
+    revision_env,
     shell_join,
     write_spec,
 )
@@ -35,13 +36,16 @@ class Target:
     note: str = ""
 
 
-def our_mock(stateless: bool, settings: Settings) -> Server:
+def our_mock(stateless: bool, settings: Settings, *, baseline: bool = False) -> Server:
+    """``scripts/mock --port N --log-level warning [--stateless]`` (the access log is off, as the
+    peers' per-request logs are: Steady runs with -q; Prism's goes to a file)."""
     port = free_port()
     command = [PYTHON, "-m", "videos_toolkit.mock", "--port", str(port), "--log-level", "warning"]
     if stateless:
         command.append("--stateless")
-    name = "ours-stateless" if stateless else "ours-stateful"
-    return Server(name, command, port, settings.work)
+    name = ("ours-stateless" if stateless else "ours-stateful") + ("-baseline" if baseline else "")
+    env = revision_env(settings.baseline_root) if baseline else None
+    return Server(name, command, port, settings.work, env=env)
 
 
 def bare_starlette(settings: Settings) -> Server:
@@ -111,6 +115,14 @@ def run(settings: Settings, peers: PeerSetup) -> Section:
         Target("ours, stateful", our_mock(False, settings), stateful=True),
         Target("ours, stateless", our_mock(True, settings)),
     ]
+    if settings.baseline_root is not None:
+        targets.append(
+            Target(
+                f"ours, stateful, at {settings.baseline} (before)",
+                our_mock(False, settings, baseline=True),
+                stateful=True,
+            )
+        )
     if settings.peers:
         targets += [Target(f"{p.name} {p.version}", p.server(spec, settings.work)) for p in peers.peers]
         targets.append(Target("bare Starlette (ceiling)", bare_starlette(settings)))
