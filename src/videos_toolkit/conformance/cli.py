@@ -37,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="parallel fuzzing workers (default 1)")
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="default: reports/")
     p.add_argument("--wait-timeout", type=float, default=120.0, help="longest wait for one job, seconds")
+    p.add_argument("--request-timeout", type=float, default=30.0, help="longest wait for one answer, seconds")
     p.add_argument("--only", choices=PARTS, action="append", help="run only this part (repeatable)")
     return p
 
@@ -57,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             api_key=args.api_key,
             other_api_key=args.other_api_key,
             wait_timeout=args.wait_timeout,
+            request_timeout=args.request_timeout,
         )
+        if problem := target.reachable():
+            console.print(f"[red]Cannot reach {target.base_url}: {problem}[/]")
+            return 2
     else:
         target = mock_target()
     try:

@@ -61,7 +61,11 @@ def run_fuzzing(
     config = SchemathesisConfig()
     config.update(seed=seed, max_failures=None)
     project = config.projects.override
-    project.update(headers={"Authorization": f"Bearer {target.api_key}"}, workers=workers)
+    project.update(
+        headers={"Authorization": f"Bearer {target.api_key}"},
+        workers=workers,
+        request_timeout=target.request_timeout,
+    )
     project.generation.update(
         max_examples=max_examples,
         database=str(database) if database else "none",

@@ -32,10 +32,23 @@ class Target:
     app: ASGIApp | None = None
     fuzz_app: ASGIApp | None = None
     wait_timeout: float = 60.0
+    # Longest wait for one answer: a server that hangs fails its checks instead of stalling the run.
+    request_timeout: float = 30.0
 
     @property
     def in_process(self) -> bool:
         return self.app is not None
+
+    def reachable(self) -> str | None:
+        """None when the API answers at all (any status); else why it cannot be reached."""
+        try:
+            with self.client() as client:
+                client.get("/videos", params={"limit": 1})
+        except (httpx.ReadTimeout, httpx.WriteTimeout):
+            return None  # it is there, only slow: its checks will say so
+        except (httpx.HTTPError, ValueError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return None
 
     @property
     def label(self) -> str:
@@ -49,7 +62,7 @@ class Target:
             with TestClient(app, base_url=self.base_url, headers=headers, raise_server_exceptions=False) as c:
                 yield c
         else:
-            with httpx.Client(base_url=self.base_url, headers=headers, timeout=30.0) as c:
+            with httpx.Client(base_url=self.base_url, headers=headers, timeout=self.request_timeout) as c:
                 yield c
 
     def wait(

@@ -1,0 +1,102 @@
+"""The suite against servers that are not the mock at all: it must end, report what broke, and never
+crash on an answer it did not expect (HTML error pages, empty objects, bytes, hangs)."""
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from tests.client_support import serve
+from videos_toolkit.conformance.cli import main
+from videos_toolkit.conformance.runner import Options, run
+from videos_toolkit.conformance.target import IN_PROCESS_URL, MOCK_KEYS, Target
+from videos_toolkit.mock import MockConfig, create_app
+from videos_toolkit.spec import effective_spec
+
+FAST = Options(max_examples=3, seed=3, database=None)
+
+
+def always(status: int, body: bytes, content_type: str, delay: float = 0.0) -> Any:
+    async def app(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        more = True
+        while more:
+            more = (await receive()).get("more_body", False)
+        await asyncio.sleep(delay)
+        headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+STRANGE = {
+    "an HTML 500 page for everything": always(
+        500, b"<html><h1>Internal Server Error</h1></html>", "text/html"
+    ),
+    "200 with an empty object for everything": always(200, b"{}", "application/json"),
+    "200 with bytes that are not JSON": always(200, b"\x00\xff\x10garbage", "application/json"),
+    "a JSON list where objects belong": always(200, json.dumps([1, 2, 3]).encode(), "application/json"),
+}
+
+
+def lists_are_arrays(app: Any) -> Any:
+    """The real mock, except that listing answers a bare JSON array."""
+    array = always(200, b"[1, 2, 3]", "application/json")
+
+    async def wrapper(scope: dict, receive: Any, send: Any) -> None:
+        listing = scope["type"] == "http" and scope["method"] == "GET" and scope["path"].endswith("/videos")
+        await (array if listing else app)(scope, receive, send)
+
+    return wrapper
+
+
+def test_a_mostly_working_server_with_one_strange_answer_is_judged_not_crashed():
+    keys = frozenset(MOCK_KEYS)
+    target = Target(
+        IN_PROCESS_URL,
+        *MOCK_KEYS,
+        app=lists_are_arrays(create_app(MockConfig(api_keys=keys, speed=20))),
+        fuzz_app=lists_are_arrays(create_app(MockConfig(api_keys=keys, instant=True))),
+    )
+    report = run(effective_spec(), target, FAST)
+    assert "key_isolation" in report.failed_checks()
+    assert "response_schema_conformance" in report.failed_checks()
+
+
+@pytest.mark.parametrize("name", sorted(STRANGE))
+def test_the_suite_reports_a_strange_server_without_crashing(name):
+    app = STRANGE[name]
+    target = Target(IN_PROCESS_URL, "sk-a", "sk-b", app=app, fuzz_app=app, wait_timeout=2)
+    report = run(effective_spec(), target, FAST)
+    assert not report.ok
+    families = {r.family for r in report.failures}
+    assert {"enums", "client"} <= families, families  # every part ran to its end and judged
+    assert "engine" not in families, [r.detail for r in report.failures if r.family == "engine"][:3]
+
+
+def test_a_server_that_hangs_fails_its_checks_instead_of_stalling_the_run(tmp_path, capsys):
+    limits = [
+        "--request-timeout",
+        "0.5",
+        "--wait-timeout",
+        "1",
+        "--max-examples",
+        "2",
+        "--report-dir",
+        str(tmp_path),
+    ]
+    with serve(always(200, b"{}", "application/json", delay=3)) as base_url:
+        code = main(["--base-url", base_url, "--api-key", "k", "--only", "properties", *limits])
+    assert code == 1
+    assert "ReadTimeout" in (tmp_path / "conformance.html").read_text()
+
+
+def test_an_unreachable_url_is_a_clear_error(capsys):
+    assert main(["--base-url", "http://127.0.0.1:9/v1", "--api-key", "k"]) == 2
+    assert "Cannot reach http://127.0.0.1:9/v1" in capsys.readouterr().out
