@@ -45,6 +45,8 @@ FAMILIES = {
     "object_level_authorization": "auth",
 }
 RACE_WINDOW = 5.0  # seconds
+STATELESS_PHASES = ["examples", "coverage", "fuzzing"]
+STATEFUL_PHASES = ["stateful"]
 OUTCOMES = {Status.SUCCESS: Outcome.PASSED, Status.FAILURE: Outcome.FAILED, Status.SKIP: Outcome.SKIPPED}
 
 
@@ -58,6 +60,32 @@ def run_fuzzing(
     database: Path | None,
     on_result: Callable[[CheckResult], None],
 ) -> None:
+    # Stateful chains run on one worker whatever ``workers`` says: with one identity, a chain in
+    # another worker (list -> retrieve the first -> delete) can delete what this one just created,
+    # which schemathesis would report as a resource the server lost.
+    passes = [(STATELESS_PHASES + STATEFUL_PHASES, 1)] if workers <= 1 else []
+    passes = passes or [(STATELESS_PHASES, workers), (STATEFUL_PHASES, 1)]
+    for phases, pass_workers in passes:
+        schema = _schema(spec, target, max_examples, seed, pass_workers, database, phases)
+        for event in from_schema(schema).execute():
+            if isinstance(event, events.ScenarioFinished):
+                for result in _results(event, seed):
+                    on_result(result)
+            elif isinstance(event, events.NonFatalError):
+                on_result(_engine_error(event.label, event.info.message, seed))
+            elif isinstance(event, events.FatalError):
+                on_result(_engine_error("(engine)", str(event.exception), seed))
+
+
+def _schema(
+    spec: dict[str, Any],
+    target: Target,
+    max_examples: int,
+    seed: int,
+    workers: int,
+    database: Path | None,
+    phases: list[str],
+) -> Any:
     config = SchemathesisConfig()
     config.update(seed=seed, max_failures=None)
     project = config.projects.override
@@ -66,6 +94,7 @@ def run_fuzzing(
         workers=workers,
         request_timeout=target.request_timeout,
     )
+    project.phases.update(phases=phases)
     project.generation.update(
         max_examples=max_examples,
         database=str(database) if database else "none",
@@ -78,15 +107,7 @@ def run_fuzzing(
     _upload_real_videos(schema, seed)
     _drop_unrepresentable_negatives(schema, view)
     _allow_refusing_unfinished_sources(schema, target)
-
-    for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
-            for result in _results(event, seed):
-                on_result(result)
-        elif isinstance(event, events.NonFatalError):
-            on_result(_engine_error(event.label, event.info.message, seed))
-        elif isinstance(event, events.FatalError):
-            on_result(_engine_error("(engine)", str(event.exception), seed))
+    return schema
 
 
 def _upload_real_videos(schema: Any, seed: int) -> None:
