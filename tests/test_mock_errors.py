@@ -211,6 +211,12 @@ def test_literal_segments_win_over_templates(mock):
     assert error["param"] == "character_id"
 
 
+def test_an_id_that_spells_a_literal_still_reaches_the_route_with_that_method(mock):
+    # POST /videos/characters/remix: no character route takes POST, so it remixes video "characters"
+    error = error_of(mock.client.post("/videos/characters/remix", json={"prompt": "p"}), 404)
+    assert error["param"] == "video_id"
+
+
 def test_body_over_the_upload_limit_is_413(make_mock):
     handle = make_mock(upload_limit=1024)
     files = {"prompt": (None, "p"), "seconds": (None, "4"), "video": ("v.mp4", b"\0" * 4096, "video/mp4")}

@@ -23,6 +23,10 @@ class _Route:
     methods: dict[str, Operation]
 
     @property
+    def literals(self) -> int:
+        return sum(segment is not None for segment in self.segments)
+
+    @property
     def specificity(self) -> tuple[int, ...]:
         # Sorting key: literal segments (0) before templated ones (1), position by position.
         return tuple(0 if segment is not None else 1 for segment in self.segments)
@@ -50,6 +54,7 @@ class Router:
         parts = path.strip("/").split("/") if path.strip("/") else []
         if path.endswith("/") and path != "/":
             parts = []  # a trailing slash names no resource of this API
+        wrong_method: _Route | None = None
         for route in self._routes.get(len(parts), ()):
             values = []
             for segment, part in zip(route.segments, parts, strict=True):
@@ -61,15 +66,21 @@ class Router:
                     break
             else:
                 operation = route.methods.get(method)
-                if operation is None:
-                    allowed = ", ".join(sorted(route.methods))
-                    raise ApiError(
-                        405,
-                        f"Method {method} is not allowed on {route.template}. Allowed: {allowed}.",
-                        code="method_not_allowed",
-                        headers={"allow": allowed},
-                    )
-                return operation, dict(zip(route.names, values, strict=True))
+                if wrong_method is not None and route.literals < wrong_method.literals:
+                    break  # a more literal route owns this path: the method is wrong there
+                if operation is not None:
+                    return operation, dict(zip(route.names, values, strict=True))
+                # An id may spell a literal: "POST /videos/characters/remix" remixes a video whose
+                # id is "characters", because an equally literal route takes POST there.
+                wrong_method = wrong_method or route
+        if wrong_method is not None:
+            allowed = ", ".join(sorted(wrong_method.methods))
+            raise ApiError(
+                405,
+                f"Method {method} is not allowed on {wrong_method.template}. Allowed: {allowed}.",
+                code="method_not_allowed",
+                headers={"allow": allowed},
+            )
         raise ApiError(
             404, f"Unknown path {raw_path!r}: no operation of this API is there.", code="not_found"
         )
