@@ -141,6 +141,7 @@ def corpus() -> list[Hostile]:
         Hostile("path traversal id", request("GET", "/v1/videos/..%2F..%2Fetc%2Fpasswd")),
         Hostile("dot-dot segments", request("GET", "/v1/videos/../../etc/passwd")),
         Hostile("NUL in the id", request("GET", "/v1/videos/video_%00abc")),
+        Hostile("newline in the id", request("DELETE", "/v1/videos/video_%0Aabc")),
         Hostile("unicode id", request("GET", "/v1/videos/%E3%83%93%E3%83%87%E3%82%AA")),
         Hostile("10k character id", request("GET", "/v1/videos/" + "v" * 10_000)),
         Hostile("10k character id to delete", request("DELETE", "/v1/videos/" + "v" * 10_000)),

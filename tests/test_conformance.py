@@ -7,10 +7,11 @@ import pytest
 from tests.broken_mocks import VARIANTS
 from videos_toolkit.conformance.cli import main
 from videos_toolkit.conformance.runner import Options, run
-from videos_toolkit.conformance.target import mock_target
+from videos_toolkit.conformance.target import MOCK_KEYS, Target, mock_target
 from videos_toolkit.spec import effective_spec
 
 FAST = Options(max_examples=5, seed=7, database=None)
+LIVE_MOCK_CONFIG = {"api_keys": frozenset(MOCK_KEYS), "speed": 20}
 
 
 def test_the_clean_mock_passes_every_check():
@@ -28,6 +29,15 @@ def test_the_clean_mock_passes_every_check():
     assert {"enums", "lifecycle", "extension", "isolation", "client"} <= families
     operations = {r.operation for r in report.results if r.family == "response schema"}
     assert {"POST /videos/extensions", "GET /videos/{video_id}", "GET /videos"} <= operations
+
+
+def test_the_same_suite_passes_over_http_against_the_served_mock(live_mock):
+    target = Target(live_mock.base_url, *MOCK_KEYS, wait_timeout=30)
+    report = run(effective_spec(), target, FAST)
+    assert report.ok, [(r.operation, r.check, r.detail) for r in report.failures[:5]]
+    assert {"positive data", "stateful", "extension", "isolation", "client"} <= {
+        r.family for r in report.results
+    }
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

@@ -170,6 +170,15 @@ class _Dispatch:
         await response(scope, receive, send)
 
 
+async def _unrouted(request: Request, exc: Exception) -> Response:
+    # Starlette's router answers a path its pattern cannot match (one holding a raw newline) itself.
+    response = _error_response(
+        ApiError(404, "Unknown path: no operation of this API is there.", code="not_found")
+    )
+    response.headers["x-request-id"] = f"req_{secrets.token_hex(16)}"
+    return response
+
+
 def create_app(
     config: MockConfig | None = None, spec: dict[str, Any] | None = None, *, store: MockStore | None = None
 ) -> Starlette:
@@ -181,6 +190,6 @@ def create_app(
     runtime = MockRuntime(config or MockConfig(), spec, store)
 
     # An ASGI endpoint (not a function) so Starlette routes every method here: 405 is ours to answer.
-    app = Starlette(routes=[Route("/{path:path}", _Dispatch(runtime))])
+    app = Starlette(routes=[Route("/{path:path}", _Dispatch(runtime))], exception_handlers={404: _unrouted})
     app.state.mock = runtime
     return app
