@@ -1,6 +1,7 @@
 """One source of truth: change an enum through an overlay, regenerate, and the client, the mock and
 the conformance suite all follow with no other edit."""
 
+import re
 import subprocess
 import sys
 
@@ -11,20 +12,31 @@ from videos_toolkit.conformance.runner import Options, run
 from videos_toolkit.conformance.target import mock_target
 from videos_toolkit.generate import main as generate
 from videos_toolkit.mock import MockConfig, create_app
+from videos_toolkit.paths import ROOT
 from videos_toolkit.spec import build_effective_spec
 
-LONGER_CLIPS = """\
-overlay: 1.0.0
-info: {title: longer clips, version: 1.0.0}
-actions:
-  - target: $.components.schemas.VideoSeconds
-    update: {enum: ['16'], x-enum-varnames: [SECONDS_16]}
-"""
+
+def readme_overlay() -> str:
+    """The overlay example of the README, so the front door's promise is what is tested."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"```yaml\n(overlay: 1\.0\.0\n.*?)```", readme, re.DOTALL)
+    assert match, "the README has no overlay example"
+    return match.group(1)
+
+
 CLIENT_CHECK = """
 from videos_client.models import CreateVideoJsonBody, VideoSeconds
 seconds = VideoSeconds("16")
 assert seconds.is_known, "16 should be a known member now"
 assert CreateVideoJsonBody(prompt="p", seconds=seconds).to_dict()["seconds"] == "16"
+import videos_client
+client = videos_client.VideosClient(api_key="k", base_url="http://127.0.0.1:9/v1")
+try:
+    client.videos.create_character(name="n", video=b"x")
+except NotImplementedError as error:  # the overlay removed the operation: said, not crashed at import
+    assert "POST /videos/characters" in str(error), error
+else:
+    raise AssertionError("create_character should not be callable without the operation")
 print("client ok")
 """
 
@@ -36,7 +48,7 @@ def create_with_16_seconds(spec: dict | None) -> int:
 
 
 def test_an_enum_change_in_an_overlay_reaches_client_mock_and_suite(project):  # noqa: F811
-    (project / "overlays" / "20-longer-clips.yaml").write_text(LONGER_CLIPS)
+    (project / "overlays" / "20-my-variant.yaml").write_text(readme_overlay())
     assert generate([], root=project) == 0
     spec = build_effective_spec(project)
 
@@ -53,7 +65,10 @@ def test_an_enum_change_in_an_overlay_reaches_client_mock_and_suite(project):  #
     assert create_with_16_seconds(None) == 400  # this checkout's mock refuses it
     assert create_with_16_seconds(spec) == 200  # the mock built from the changed contract serves it
 
-    only_properties = Options(max_examples=3, database=None, parts=("properties",))
-    assert run(spec, mock_target(spec=spec), only_properties).ok
-    stale = run(spec, mock_target(), only_properties)  # the suite now expects 16: an old server fails
+    properties_and_client = Options(max_examples=3, database=None, parts=("properties", "client"))
+    report = run(spec, mock_target(spec=spec), properties_and_client)
+    assert report.ok, [(r.check, r.detail) for r in report.failures]
+    skipped = {r.operation for r in report.results if r.outcome.value == "skipped"}
+    assert "POST /videos/characters" in skipped  # the overlay removed it: the suite does not ask for it
+    stale = run(spec, mock_target(), properties_and_client)  # the suite now expects 16: an old server fails
     assert "allowed_values_accepted" in stale.failed_checks()

@@ -9,6 +9,7 @@ polling, streamed downloads and lazy pagination.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import inspect
 import os
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
@@ -34,17 +35,14 @@ from ._common import (
 from ._exceptions import APIResponseValidationError, PollTimeoutError
 from .api.videos import (
     create_video,
-    create_video_character,
     delete_video,
     download_video_content,
     edit_video,
     extend_video,
-    get_video_character,
     list_videos,
     remix_video,
     retrieve_video,
 )
-from .models.create_video_character_multipart_body import CreateVideoCharacterMultipartBody
 from .models.create_video_multipart_body import CreateVideoMultipartBody
 from .models.edit_video_multipart_body import EditVideoMultipartBody
 from .models.extend_video_multipart_body import ExtendVideoMultipartBody
@@ -53,7 +51,6 @@ from .models.known_video_model import KnownVideoModel
 from .models.list_order import ListOrder
 from .models.remix_video_body import RemixVideoBody
 from .models.video import Video
-from .models.video_character import VideoCharacter
 from .models.video_content_variant import VideoContentVariant
 from .models.video_delete_response import VideoDeleteResponse
 from .models.video_extension_seconds import VideoExtensionSeconds
@@ -65,6 +62,22 @@ from .types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
     from ._client import AsyncVideosClient, VideosClient
+    from .models.create_video_character_multipart_body import CreateVideoCharacterMultipartBody
+    from .models.video_character import VideoCharacter
+
+CREATE_CHARACTER = "POST /videos/characters"
+GET_CHARACTER = "GET /videos/characters/{character_id}"
+
+
+def _optional(name: str, operation: str) -> Any:
+    """Character operations are optional (a provider speaking this API may not have them, and an
+    overlay may remove them): imported when used, so a client generated without them still imports
+    and says why such a call cannot work."""
+    try:
+        return importlib.import_module(f"{__package__}.{name}")
+    except ModuleNotFoundError:
+        raise NotImplementedError(f"this client was generated from a contract without {operation}") from None
+
 
 __all__ = ["AsyncVideoPage", "AsyncVideoPager", "AsyncVideos", "VideoPage", "Videos"]
 
@@ -126,7 +139,11 @@ def _edit_body(stack: contextlib.ExitStack, *, prompt: str, video: VideoInput) -
 
 
 def _character_body(stack: contextlib.ExitStack, *, name: str, video: FileInput) -> CreateVideoCharacterMultipartBody:
-    return CreateVideoCharacterMultipartBody(name=name, video=to_file(video, stack, "video"))
+    model = _optional("models.create_video_character_multipart_body", CREATE_CHARACTER)
+    body: CreateVideoCharacterMultipartBody = model.CreateVideoCharacterMultipartBody(
+        name=name, video=to_file(video, stack, "video")
+    )
+    return body
 
 
 def _list_kwargs(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -279,13 +296,16 @@ class Videos(_Resource):
     def create_character(self, *, name: str, video: FileInput, timeout: TimeoutTypes | Unset = UNSET) -> VideoCharacter:
         with contextlib.ExitStack() as stack:
             body = _character_body(stack, name=name, video=video)
-            kwargs = create_video_character._get_kwargs(body=body, idempotency_key=new_idempotency_key())
-            build = create_video_character._build_response
-            return self._call(kwargs, build, VideoCharacter, timeout, retry=replayable(body.video))
+            operation = _optional("api.videos.create_video_character", CREATE_CHARACTER)
+            kwargs = operation._get_kwargs(body=body, idempotency_key=new_idempotency_key())
+            cls: type[VideoCharacter] = _optional("models.video_character", CREATE_CHARACTER).VideoCharacter
+            return self._call(kwargs, operation._build_response, cls, timeout, retry=replayable(body.video))
 
     def get_character(self, character_id: str, *, timeout: TimeoutTypes | Unset = UNSET) -> VideoCharacter:
-        kwargs = get_video_character._get_kwargs(require_id(character_id, "character_id"))
-        return self._call(kwargs, get_video_character._build_response, VideoCharacter, timeout)
+        operation = _optional("api.videos.get_video_character", GET_CHARACTER)
+        kwargs = operation._get_kwargs(require_id(character_id, "character_id"))
+        cls: type[VideoCharacter] = _optional("models.video_character", GET_CHARACTER).VideoCharacter
+        return self._call(kwargs, operation._build_response, cls, timeout)
 
     def download_content(
         self,
@@ -598,13 +618,16 @@ class AsyncVideos(_Resource):
     ) -> VideoCharacter:
         with contextlib.ExitStack() as stack:
             body = _character_body(stack, name=name, video=video)
-            kwargs = create_video_character._get_kwargs(body=body, idempotency_key=new_idempotency_key())
-            build = create_video_character._build_response
-            return await self._call(kwargs, build, VideoCharacter, timeout, retry=replayable(body.video))
+            operation = _optional("api.videos.create_video_character", CREATE_CHARACTER)
+            kwargs = operation._get_kwargs(body=body, idempotency_key=new_idempotency_key())
+            cls: type[VideoCharacter] = _optional("models.video_character", CREATE_CHARACTER).VideoCharacter
+            return await self._call(kwargs, operation._build_response, cls, timeout, retry=replayable(body.video))
 
     async def get_character(self, character_id: str, *, timeout: TimeoutTypes | Unset = UNSET) -> VideoCharacter:
-        kwargs = get_video_character._get_kwargs(require_id(character_id, "character_id"))
-        return await self._call(kwargs, get_video_character._build_response, VideoCharacter, timeout)
+        operation = _optional("api.videos.get_video_character", GET_CHARACTER)
+        kwargs = operation._get_kwargs(require_id(character_id, "character_id"))
+        cls: type[VideoCharacter] = _optional("models.video_character", GET_CHARACTER).VideoCharacter
+        return await self._call(kwargs, operation._build_response, cls, timeout)
 
     async def download_content(
         self,

@@ -65,6 +65,6 @@ def run(
         properties.run(record)
     if "client" in options.parts:
         on_part("client")
-        run_round_trip(target, record)
+        run_round_trip(target, spec, record)
     report.elapsed = time.monotonic() - started
     return report
