@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -11,10 +11,6 @@ from ..models.known_video_model import KnownVideoModel
 from ..models.video_seconds import VideoSeconds
 from ..models.video_size import VideoSize
 from ..types import UNSET, File, FileTypes, Unset
-
-if TYPE_CHECKING:
-    from ..models.image_input_reference import ImageInputReference
-
 
 T = TypeVar("T", bound="CreateVideoMultipartBody")
 
@@ -116,8 +112,6 @@ class CreateVideoMultipartBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.image_input_reference import ImageInputReference  # noqa: PLC0415
-
         d = dict(src_dict)
         prompt = d.pop("prompt")
 
@@ -146,7 +140,7 @@ class CreateVideoMultipartBody:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                componentsschemas_video_model_type_0 = KnownVideoModel(data)
+                componentsschemas_video_model_type_0 = KnownVideoModel.from_wire(data)
 
                 return componentsschemas_video_model_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -160,14 +154,14 @@ class CreateVideoMultipartBody:
         if isinstance(_seconds, Unset):
             seconds = UNSET
         else:
-            seconds = VideoSeconds(_seconds)
+            seconds = VideoSeconds.from_wire(_seconds)
 
         _size = d.pop("size", UNSET)
         size: VideoSize | Unset
         if isinstance(_size, Unset):
             size = UNSET
         else:
-            size = VideoSize(_size)
+            size = VideoSize.from_wire(_size)
 
         create_video_multipart_body = cls(
             prompt=prompt,
@@ -178,3 +172,7 @@ class CreateVideoMultipartBody:
         )
 
         return create_video_multipart_body
+
+
+# At the end, not the top: see the note in templates/model.py.jinja.
+from ..models.image_input_reference import ImageInputReference

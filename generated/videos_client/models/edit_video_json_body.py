@@ -1,13 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
-
-if TYPE_CHECKING:
-    from ..models.video_reference import VideoReference
-
 
 T = TypeVar("T", bound="EditVideoJsonBody")
 
@@ -41,8 +37,6 @@ class EditVideoJsonBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.video_reference import VideoReference  # noqa: PLC0415
-
         d = dict(src_dict)
         prompt = d.pop("prompt")
 
@@ -54,3 +48,7 @@ class EditVideoJsonBody:
         )
 
         return edit_video_json_body
+
+
+# At the end, not the top: see the note in templates/model.py.jinja.
+from ..models.video_reference import VideoReference

@@ -2,16 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from .. import types
 from ..types import File, FileTypes
-
-if TYPE_CHECKING:
-    from ..models.video_reference import VideoReference
-
 
 T = TypeVar("T", bound="EditVideoMultipartBody")
 
@@ -65,8 +61,6 @@ class EditVideoMultipartBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.video_reference import VideoReference  # noqa: PLC0415
-
         d = dict(src_dict)
         prompt = d.pop("prompt")
 
@@ -93,3 +87,7 @@ class EditVideoMultipartBody:
         )
 
         return edit_video_multipart_body
+
+
+# At the end, not the top: see the note in templates/model.py.jinja.
+from ..models.video_reference import VideoReference

@@ -56,19 +56,9 @@ class Error:
 
         type_ = d.pop("type")
 
-        def _parse_param(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        param = cast(None | str, d.pop("param"))
 
-        param = _parse_param(d.pop("param"))
-
-        def _parse_code(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        code = _parse_code(d.pop("code"))
+        code = cast(None | str, d.pop("code"))
 
         error = cls(
             message=message,

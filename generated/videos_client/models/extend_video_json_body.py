@@ -1,15 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.video_extension_seconds import VideoExtensionSeconds
-
-if TYPE_CHECKING:
-    from ..models.video_reference import VideoReference
-
 
 T = TypeVar("T", bound="ExtendVideoJsonBody")
 
@@ -52,12 +48,10 @@ class ExtendVideoJsonBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.video_reference import VideoReference  # noqa: PLC0415
-
         d = dict(src_dict)
         prompt = d.pop("prompt")
 
-        seconds = VideoExtensionSeconds(d.pop("seconds"))
+        seconds = VideoExtensionSeconds.from_wire(d.pop("seconds"))
 
         video = VideoReference.from_dict(d.pop("video"))
 
@@ -68,3 +62,7 @@ class ExtendVideoJsonBody:
         )
 
         return extend_video_json_body
+
+
+# At the end, not the top: see the note in templates/model.py.jinja.
+from ..models.video_reference import VideoReference

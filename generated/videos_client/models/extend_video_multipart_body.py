@@ -2,17 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from .. import types
 from ..models.video_extension_seconds import VideoExtensionSeconds
 from ..types import File, FileTypes
-
-if TYPE_CHECKING:
-    from ..models.video_reference import VideoReference
-
 
 T = TypeVar("T", bound="ExtendVideoMultipartBody")
 
@@ -77,12 +73,10 @@ class ExtendVideoMultipartBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.video_reference import VideoReference  # noqa: PLC0415
-
         d = dict(src_dict)
         prompt = d.pop("prompt")
 
-        seconds = VideoExtensionSeconds(d.pop("seconds"))
+        seconds = VideoExtensionSeconds.from_wire(d.pop("seconds"))
 
         def _parse_video(data: object) -> File | VideoReference:
             try:
@@ -108,3 +102,7 @@ class ExtendVideoMultipartBody:
         )
 
         return extend_video_multipart_body
+
+
+# At the end, not the top: see the note in templates/model.py.jinja.
+from ..models.video_reference import VideoReference

@@ -1,17 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.known_misalignment_error_type import KnownMisalignmentErrorType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.misalignment_steer import MisalignmentSteer
-
 
 T = TypeVar("T", bound="Misalignment")
 
@@ -36,8 +32,6 @@ class Misalignment:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.misalignment_steer import MisalignmentSteer  # noqa: PLC0415
-
         detailed_explanation: None | str | Unset
         if isinstance(self.detailed_explanation, Unset):
             detailed_explanation = UNSET
@@ -82,18 +76,8 @@ class Misalignment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.misalignment_steer import MisalignmentSteer  # noqa: PLC0415
-
         d = dict(src_dict)
-
-        def _parse_detailed_explanation(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        detailed_explanation = _parse_detailed_explanation(d.pop("detailed_explanation", UNSET))
+        detailed_explanation = cast(None | str | Unset, d.pop("detailed_explanation", UNSET))
 
         def _parse_error_type(data: object) -> KnownMisalignmentErrorType | None | str | Unset:
             if data is None:
@@ -103,7 +87,7 @@ class Misalignment:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                error_type_type_0 = KnownMisalignmentErrorType(data)
+                error_type_type_0 = KnownMisalignmentErrorType.from_wire(data)
 
                 return error_type_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -112,14 +96,7 @@ class Misalignment:
 
         error_type = _parse_error_type(d.pop("error_type", UNSET))
 
-        def _parse_review_target(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        review_target = _parse_review_target(d.pop("review_target", UNSET))
+        review_target = cast(None | str | Unset, d.pop("review_target", UNSET))
 
         def _parse_steer(data: object) -> MisalignmentSteer | None | Unset:
             if data is None:
@@ -163,3 +140,7 @@ class Misalignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# At the end, not the top: see the note in templates/model.py.jinja.
+from ..models.misalignment_steer import MisalignmentSteer

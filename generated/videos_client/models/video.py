@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,10 +10,6 @@ from ..models.known_video_model import KnownVideoModel
 from ..models.video_size import VideoSize
 from ..models.video_status import VideoStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.video_create_error import VideoCreateError
-
 
 T = TypeVar("T", bound="Video")
 
@@ -58,8 +54,6 @@ class Video:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.video_create_error import VideoCreateError  # noqa: PLC0415
-
         id = self.id
 
         object_ = self.object_
@@ -141,8 +135,6 @@ class Video:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.video_create_error import VideoCreateError  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -156,7 +148,7 @@ class Video:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                componentsschemas_video_model_type_0 = KnownVideoModel(data)
+                componentsschemas_video_model_type_0 = KnownVideoModel.from_wire(data)
 
                 return componentsschemas_video_model_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -169,27 +161,13 @@ class Video:
 
         seconds = d.pop("seconds")
 
-        size = VideoSize(d.pop("size"))
+        size = VideoSize.from_wire(d.pop("size"))
 
-        status = VideoStatus(d.pop("status"))
+        status = VideoStatus.from_wire(d.pop("status"))
 
-        def _parse_completed_at(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        completed_at = cast(int | None | Unset, d.pop("completed_at", UNSET))
 
-        completed_at = _parse_completed_at(d.pop("completed_at", UNSET))
-
-        def _parse_expires_at(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        expires_at = _parse_expires_at(d.pop("expires_at", UNSET))
+        expires_at = cast(int | None | Unset, d.pop("expires_at", UNSET))
 
         def _parse_error(data: object) -> None | Unset | VideoCreateError:
             if data is None:
@@ -208,23 +186,9 @@ class Video:
 
         error = _parse_error(d.pop("error", UNSET))
 
-        def _parse_prompt(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        prompt = cast(None | str | Unset, d.pop("prompt", UNSET))
 
-        prompt = _parse_prompt(d.pop("prompt", UNSET))
-
-        def _parse_remixed_from_video_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        remixed_from_video_id = _parse_remixed_from_video_id(d.pop("remixed_from_video_id", UNSET))
+        remixed_from_video_id = cast(None | str | Unset, d.pop("remixed_from_video_id", UNSET))
 
         video = cls(
             id=id,
@@ -260,3 +224,7 @@ class Video:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# At the end, not the top: see the note in templates/model.py.jinja.
+from ..models.video_create_error import VideoCreateError

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.misalignment import Misalignment
-    from ..models.video_create_error_headers_type_0 import VideoCreateErrorHeadersType0
-
 
 T = TypeVar("T", bound="VideoCreateError")
 
@@ -39,9 +34,6 @@ class VideoCreateError:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.misalignment import Misalignment  # noqa: PLC0415
-        from ..models.video_create_error_headers_type_0 import VideoCreateErrorHeadersType0  # noqa: PLC0415
-
         code = self.code
 
         message = self.message
@@ -95,31 +87,14 @@ class VideoCreateError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.misalignment import Misalignment  # noqa: PLC0415
-        from ..models.video_create_error_headers_type_0 import VideoCreateErrorHeadersType0  # noqa: PLC0415
-
         d = dict(src_dict)
         code = d.pop("code")
 
         message = d.pop("message")
 
-        def _parse_param(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        param = cast(None | str | Unset, d.pop("param", UNSET))
 
-        param = _parse_param(d.pop("param", UNSET))
-
-        def _parse_type_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        type_ = _parse_type_(d.pop("type", UNSET))
+        type_ = cast(None | str | Unset, d.pop("type", UNSET))
 
         def _parse_headers(data: object) -> None | Unset | VideoCreateErrorHeadersType0:
             if data is None:
@@ -182,3 +157,8 @@ class VideoCreateError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# At the end, not the top: see the note in templates/model.py.jinja.
+from ..models.misalignment import Misalignment
+from ..models.video_create_error_headers_type_0 import VideoCreateErrorHeadersType0

@@ -1,5 +1,5 @@
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self, cast
 
 
 class VideoStatus(StrEnum):
@@ -15,6 +15,13 @@ class VideoStatus(StrEnum):
     def is_known(self) -> bool:
         """False for a value this client's contract does not list, e.g. one sent by a newer server."""
         return self._value_ in type(self)._value2member_map_
+
+    @classmethod
+    def from_wire(cls, value: str) -> Self:
+        """The member for a value read from JSON: a dict lookup for a known value (several times
+        faster than calling the class), the lenient pseudo-member of ``_missing_`` otherwise."""
+        member = cls._value2member_map_.get(value)
+        return cast(Self, member) if member is not None else cls(value)
 
     @classmethod
     def _missing_(cls, value: Any) -> Any:
