@@ -102,9 +102,9 @@ class MockRuntime:
             if fault := self.faults.draw():
                 raise fault
             validator = self.validators[operation.operation_id]
-            path_params, query = validator.check_params(
-                path_values, request.query_params.multi_items(), request.headers
-            )
+            # Most requests have no query string: no QueryParams to build for them.
+            query_items = request.query_params.multi_items() if scope["query_string"] else []
+            path_params, query = validator.check_params(path_values, query_items, request.headers)
             media_type, body, form = await validator.read_body(
                 request.headers, request.receive, self.config.upload_limit
             )
@@ -166,8 +166,32 @@ class _Dispatch:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await self.runtime.handle(Request(scope, receive))
-        response.headers["x-request-id"] = f"req_{secrets.token_hex(16)}"
+        # Appended to the raw list: no answer of the mock carries one yet, so there is nothing to
+        # replace (MutableHeaders' __setitem__ would scan and rebuild the list for that).
+        response.raw_headers.append((b"x-request-id", f"req_{secrets.token_hex(16)}".encode()))
         await response(scope, receive, send)
+
+
+class MockApp(Starlette):
+    """Starlette, with HTTP requests handed straight to the mock's dispatcher.
+
+    The mock owns every path and method (it answers 404 and 405 itself, with the error envelope),
+    so Starlette's router and error middlewares add nothing per request but their cost, the largest
+    share of a retrieve's time in the mock (bench/RESULTS.md). Lifespan and websocket scopes, and
+    every request once a user adds a middleware, still go through Starlette as before.
+    """
+
+    def __init__(self, dispatch: _Dispatch) -> None:
+        # An ASGI endpoint (not a function) so Starlette routes every method here: 405 is ours to answer.
+        super().__init__(routes=[Route("/{path:path}", dispatch)], exception_handlers={404: _unrouted})
+        self._dispatch = dispatch
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.user_middleware:
+            scope["app"] = self
+            await self._dispatch(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
 async def _unrouted(request: Request, exc: Exception) -> Response:
@@ -189,7 +213,6 @@ def create_app(
         spec = effective_spec()
     runtime = MockRuntime(config or MockConfig(), spec, store)
 
-    # An ASGI endpoint (not a function) so Starlette routes every method here: 405 is ours to answer.
-    app = Starlette(routes=[Route("/{path:path}", _Dispatch(runtime))], exception_handlers={404: _unrouted})
+    app = MockApp(_Dispatch(runtime))
     app.state.mock = runtime
     return app

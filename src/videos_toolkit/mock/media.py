@@ -180,9 +180,17 @@ def asset(variant: str, size: str, seconds: int) -> tuple[bytes, str]:
     return mp4_video(size, seconds), CONTENT_TYPES["video"]
 
 
+# Uploads up to this size are probed from a copy in memory: mutagen makes a few hundred small seeks
+# and reads per file, each a Python-level call on an upload's spooled temporary file.
+PROBE_IN_MEMORY = 8 * 1024 * 1024
+
+
 def probe_mp4(fileobj: BinaryIO) -> Mp4Probe:
     """Duration (mutagen) and frame size (the first video track's tkhd) of an uploaded MP4."""
     try:
+        if fileobj.seek(0, io.SEEK_END) <= PROBE_IN_MEMORY:
+            fileobj.seek(0)
+            fileobj = io.BytesIO(fileobj.read())
         fileobj.seek(0)
         duration = float(MP4(fileobj).info.length)
         fileobj.seek(0)

@@ -289,6 +289,10 @@ def first_error(validator: Any, instance: Any, prefix: str | None, resolver: Res
     return explain(min(errors, key=_error_rank), prefix, resolver)
 
 
+# How many valid parameter values one operation remembers before it starts afresh.
+VALID_PARAMS_KEPT = 4096
+
+
 class OperationValidator:
     """Validators for one operation, built once."""
 
@@ -303,6 +307,8 @@ class OperationValidator:
         self.query_names = frozenset(param.name for param, _ in self.params if param.location == "query")
         self.bodies = {mt: build(ptr) for mt, ptr in operation.body.content.items()} if operation.body else {}
         self.field_types = operation.body.field_types if operation.body else {}
+        # (name, type, value) of parameter values already found valid: see _check_param.
+        self._valid_params: dict[tuple[str, type, Any], None] = {}
 
     def check_params(
         self, path_values: dict[str, str], query: list[tuple[str, str]], headers: Headers
@@ -342,10 +348,22 @@ class OperationValidator:
                     found[param.name] = param.default
                 continue
             value = _coerce(raw, param.types)
-            if error := first_error(validator, value, param.name, self.resolver):
-                raise error
+            self._check_param(param.name, validator, value)
             (path if param.location == "path" else found)[param.name] = value
         return path, found
+
+    def _check_param(self, name: str, validator: Any, value: Any) -> None:
+        """Raise the 400 for an invalid parameter value. A value found valid once is not validated
+        again: the verdict depends on the value alone, and clients repeat the same few ids, limits
+        and cursors (a poller asks for one id until it is done). Keyed by type too, as True == 1."""
+        key = (name, type(value), value)
+        if key in self._valid_params:
+            return
+        if error := first_error(validator, value, name, self.resolver):
+            raise error
+        if len(self._valid_params) >= VALID_PARAMS_KEPT:
+            self._valid_params.clear()
+        self._valid_params[key] = None
 
     async def read_body(
         self, headers: Headers, receive: Receive, limit: int
