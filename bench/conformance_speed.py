@@ -135,6 +135,11 @@ def run(settings: Settings, peers: PeerSetup) -> Section:
                 continue
             try:
                 data, command = cli(spec, server, budget, settings.work)
+                if not data.get("alive", True):
+                    last = [ln for ln in server.log_tail(40).splitlines() if ln.strip()][-3:]
+                    table.notes.append(
+                        f"{label} exited during the st run; the end of its log: `{' / '.join(last)[:600]}`"
+                    )
             finally:
                 server.stop()
             section.commands.append(shell_join(command).replace(server.url, "http://127.0.0.1:PORT"))
