@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -62,8 +63,13 @@ class Settings:
 
     @property
     def duration(self) -> float:
-        """Seconds per load point."""
-        return 1.0 if self.quick else 5.0
+        """Seconds per load point and round."""
+        return 1.0 if self.quick else 2.0
+
+    @property
+    def rounds(self) -> int:
+        """Rounds per load point (the best is kept)."""
+        return 1 if self.quick else 3
 
     @property
     def concurrencies(self) -> tuple[int, ...]:
@@ -91,6 +97,17 @@ def revision_env(root: Path | None) -> dict[str, str] | None:
             filter(None, [str(root / "src"), str(ROOT), os.environ.get("PYTHONPATH")])
         )
     }
+
+
+# On a machine with two cores or more, servers run on the last core and the load generator on the
+# first, so the two never compete for one (``taskset``, from util-linux).
+PINNING = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
+SERVER_CPU = (os.cpu_count() or 1) - 1
+LOAD_CPU = 0
+
+
+def pinned(command: Sequence[str], cpu: int) -> list[str]:
+    return ["taskset", "-c", str(cpu), *command] if PINNING else list(command)
 
 
 def free_port() -> int:

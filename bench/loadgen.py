@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import HOST
+from bench.common import HOST, LOAD_CPU, pinned
 
 WRK_SCRIPT = r"""
 local req
@@ -93,7 +93,7 @@ class Wrk:
         command = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--timeout", "5s"]
         for name, value in request.headers.items():
             command += ["-H", f"{name}: {value}"]
-        return [*command, "-s", str(self.script), base_url + request.path, "--", *args]
+        return pinned([*command, "-s", str(self.script), base_url + request.path, "--", *args], LOAD_CPU)
 
     def run(
         self,

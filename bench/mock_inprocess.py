@@ -131,6 +131,14 @@ def run(settings: Settings) -> Section:
             row.append(f"{values[columns[2]] / values[columns[0]]:.2f}x")
         table.add(*row)
     section.tables.append(table)
+    if len(variants) > 1:
+        now, before = columns[0], columns[2]
+        changes = ", ".join(
+            f"{op} {values[before]:.0f} -> {values[now]:.0f} µs" for op, values in figures.items()
+        )
+        section.figures["_headline"] = [
+            f"The mock's own cost per request (in-process, stateful), {variants[1][0]} -> now: {changes}"
+        ]
     section.figures.update(
         {op: {k: round(v, 2) for k, v in values.items()} for op, values in figures.items()}
     )

@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import HOST, ROOT, Server, free_port
+from bench.common import HOST, ROOT, SERVER_CPU, Server, free_port, pinned
 
 PEERS_DIR = ROOT / "bench" / ".peers"
 # Exact versions, so two runs measure the same peers (the npm registry's `latest` on 2026-11-25).
@@ -26,7 +26,7 @@ class Peer:
             command = [str(self.binary), "mock", "-h", HOST, "-p", str(port), str(spec)]
         else:
             command = [str(self.binary), "--host", HOST, "-p", str(port), "-q", str(spec)]
-        return Server(self.name, command, port, log_dir)
+        return Server(self.name, pinned(command, SERVER_CPU), port, log_dir)
 
 
 @dataclass

@@ -10,7 +10,18 @@ import pstats
 import re
 from typing import Any
 
-from bench.common import KEY, PYTHON, Section, Server, Settings, Table, free_port, shell_join
+from bench.common import (
+    KEY,
+    PYTHON,
+    SERVER_CPU,
+    Section,
+    Server,
+    Settings,
+    Table,
+    free_port,
+    pinned,
+    shell_join,
+)
 from bench.loadgen import Request, make_loadgen
 from bench.mock_throughput import upload_body
 
@@ -51,7 +62,7 @@ def profile_op(op: str, settings: Settings, loadgen: Any, duration: float) -> tu
     ids_file = settings.work / f"profile-ids-{op}.json"
     command = [PYTHON, "-m", "bench.serve", "mock", "--port", str(port), "--prefill", "2"]
     command += ["--ids-file", str(ids_file), "--profile", str(out)]
-    server = Server(f"profile-{op}", command, port, settings.work)
+    server = Server(f"profile-{op}", pinned(command, SERVER_CPU), port, settings.work)
     with server:
         video_id = json.loads(ids_file.read_text())[0]
         body, content_type = upload_body()

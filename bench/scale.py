@@ -7,9 +7,21 @@ of one key, as the API would have created them), then served by uvicorn like ``s
 
 import json
 import time
+import timeit
 
-from bench.common import KEY, PYTHON, Section, Server, Settings, Table, free_port, shell_join
-from bench.loadgen import Request, make_loadgen
+from bench.common import (
+    KEY,
+    PYTHON,
+    SERVER_CPU,
+    Section,
+    Server,
+    Settings,
+    Table,
+    free_port,
+    pinned,
+    shell_join,
+)
+from bench.loadgen import LoadResult, Request, make_loadgen
 
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
@@ -18,19 +30,61 @@ def prefilled(count: int, settings: Settings) -> tuple[Server, list[str]]:
     port = free_port()
     ids_file = settings.work / f"ids-{count}.json"
     command = [PYTHON, "-m", "bench.serve", "mock", "--port", str(port), "--prefill", str(count)]
-    server = Server(f"mock-{count}", [*command, "--ids-file", str(ids_file)], port, settings.work)
+    server = Server(
+        f"mock-{count}", pinned([*command, "--ids-file", str(ids_file)], SERVER_CPU), port, settings.work
+    )
     server.start(timeout=300)
     return server, json.loads(ids_file.read_text())
+
+
+def store_paging(count: int, settings: Settings) -> Table:
+    """µs for the store alone to cut a page at several cursor positions (no HTTP, no encoding)."""
+    from videos_toolkit.mock.handlers import owner_of
+    from videos_toolkit.mock.store import InMemoryStore, VideoRecord
+
+    store = InMemoryStore()
+    owner = owner_of(KEY)
+    ids = [f"video_{n:048x}" for n in range(count)]
+    for n, video_id in enumerate(ids):
+        store.add_video(VideoRecord(video_id, owner, n * 0.001, "p", "sora-2", "8", "720x1280"))
+    number = 200 if settings.quick else 2000
+    table = Table(
+        f"The in-memory store alone: µs to cut a page of 20 from {count:,} videos (best of 5 x {number})",
+        ["cursor", "desc µs", "asc µs"],
+    )
+    for label, position in (
+        ("none (first page)", None),
+        ("10th video", 10),
+        ("middle", count // 2),
+        ("40 from the end", count - 40),
+    ):
+        after = ids[position] if position is not None else None
+        cells = []
+        for order in ("desc", "asc"):
+            best = min(
+                timeit.repeat(
+                    lambda after=after, order=order: store.list_videos(
+                        owner, after=after, limit=20, order=order
+                    ),
+                    number=number,
+                    repeat=5,
+                )
+            )
+            cells.append(f"{best / number * 1e6:.1f}")
+        table.add(label, *cells)
+    table.notes.append("Positions count in creation order (the 10th video is the 10th oldest).")
+    return table
 
 
 def run(settings: Settings) -> Section:
     section = Section("scale", "Scale: memory, retrieve and list with many stored videos")
     loadgen = make_loadgen(settings.loadgen, settings.work)
     sizes = (1, 1_000, 10_000) if settings.quick else (1, 10_000, 100_000)
-    duration = 1.0 if settings.quick else 3.0
+    duration = settings.duration
     cap = 100 if settings.quick else None
     memory = Table(
-        f"Memory and retrieve latency by store size (retrieve at concurrency 8, {duration:g} s per point)",
+        f"Memory and retrieve latency by store size (retrieve at concurrency 8, best of "
+        f"{1 if settings.quick else settings.rounds} round(s) of {duration:g} s)",
         [
             "stored videos",
             "RSS MiB",
@@ -42,56 +96,67 @@ def run(settings: Settings) -> Section:
     )
     paging = Table(
         f"A list page (limit=20) with {sizes[-1]:,} stored videos, by where the cursor points "
-        f"(concurrency 8, {duration:g} s per point)",
+        f"(concurrency 8, best of {1 if settings.quick else settings.rounds} round(s) of {duration:g} s)",
         ["page", "req/s", "p50 ms", "p99 ms", "answers >= 400"],
     )
-    base_rss = None
-    for count in sizes:
-        server, ids = prefilled(count, settings)
-        try:
-            time.sleep(0.5)
-            rss = server.rss_kib() / 1024
-            base_rss = rss if base_rss is None else base_rss
-            per_video = (rss - base_rss) * 1024 * 1024 / (count - sizes[0]) if count > sizes[0] else None
-            target = ids[len(ids) // 2]
-            found = loadgen.run(server.url, Request("GET", f"/videos/{target}", AUTH), 8, duration, cap)
-            memory.add(
-                f"{count:,}",
-                f"{rss:.0f}",
-                f"{per_video:,.0f}" if per_video else "(baseline)",
-                f"{found.rps:,.0f}",
-                f"{found.p50_ms:.2f}",
-                f"{found.p99_ms:.2f}",
-            )
-            section.figures[f"store_{count}"] = {
-                "rss_mib": round(rss, 1),
-                "retrieve_rps": round(found.rps),
-                "retrieve_p99_ms": round(found.p99_ms, 3),
-            }
-            if count == sizes[-1]:
-                section.commands.append(shell_join(server.command).replace(str(settings.work), "$WORK"))
-                n = len(ids)
-                # ids are in creation order; the default order is newest first (desc).
-                pages = {
-                    "first page (no cursor), desc": "/videos?limit=20",
-                    "desc, after the 20th newest": f"/videos?limit=20&after={ids[n - 20]}",
-                    "desc, after the middle video": f"/videos?limit=20&after={ids[n // 2]}",
-                    "desc, 40 from the oldest": f"/videos?limit=20&after={ids[40]}",
-                    "asc, after the 20th oldest": f"/videos?limit=20&order=asc&after={ids[19]}",
-                    "asc, 40 from the newest": f"/videos?limit=20&order=asc&after={ids[n - 41]}",
-                }
-                for label, path in pages.items():
-                    page = loadgen.run(server.url, Request("GET", path, AUTH), 8, duration, cap)
-                    paging.add(
-                        label, f"{page.rps:,.0f}", f"{page.p50_ms:.2f}", f"{page.p99_ms:.2f}", page.bad_status
-                    )
-                    section.figures[f"list_{label}"] = {
-                        "rps": round(page.rps),
-                        "p99_ms": round(page.p99_ms, 3),
-                    }
-        finally:
+    rounds = 1 if settings.quick else settings.rounds
+    servers: dict[int, tuple[Server, list[str]]] = {}
+    try:
+        for count in sizes:
+            servers[count] = prefilled(count, settings)
+        time.sleep(0.5)
+        rss = {count: server.rss_kib() / 1024 for count, (server, _) in servers.items()}
+        retrieve: dict[int, list[LoadResult]] = {}
+        for n in range(rounds):
+            for count in sizes[n % len(sizes) :] + sizes[: n % len(sizes)]:
+                server, ids = servers[count]
+                request = Request("GET", f"/videos/{ids[len(ids) // 2]}", AUTH)
+                retrieve.setdefault(count, []).append(loadgen.run(server.url, request, 8, duration, cap))
+        server, ids = servers[sizes[-1]]
+        section.commands.append(shell_join(server.command).replace(str(settings.work), "$WORK"))
+        n = len(ids)
+        # ids are in creation order; the default order is newest first (desc).
+        pages = {
+            "first page (no cursor), desc": "/videos?limit=20",
+            "desc, after the 20th newest": f"/videos?limit=20&after={ids[n - 20]}",
+            "desc, after the middle video": f"/videos?limit=20&after={ids[n // 2]}",
+            "desc, 40 from the oldest": f"/videos?limit=20&after={ids[40]}",
+            "asc, after the 20th oldest": f"/videos?limit=20&order=asc&after={ids[19]}",
+            "asc, 40 from the newest": f"/videos?limit=20&order=asc&after={ids[n - 41]}",
+        }
+        paged: dict[str, list[LoadResult]] = {}
+        labels = list(pages)
+        for r in range(rounds):
+            for label in labels[r % len(labels) :] + labels[: r % len(labels)]:
+                request = Request("GET", pages[label], AUTH)
+                paged.setdefault(label, []).append(loadgen.run(server.url, request, 8, duration, cap))
+    finally:
+        for server, _ in servers.values():
             server.stop()
-    section.tables += [memory, paging]
+
+    base_rss = rss[sizes[0]]
+    for count in sizes:
+        found = max(retrieve[count], key=lambda r: r.rps)
+        per_video = (rss[count] - base_rss) * 1024 * 1024 / (count - sizes[0]) if count > sizes[0] else None
+        memory.add(
+            f"{count:,}",
+            f"{rss[count]:.0f}",
+            f"{per_video:,.0f}" if per_video else "(baseline)",
+            f"{found.rps:,.0f}",
+            f"{found.p50_ms:.2f}",
+            f"{found.p99_ms:.2f}",
+        )
+        section.figures[f"store_{count}"] = {
+            "rss_mib": round(rss[count], 1),
+            "retrieve_rps": round(found.rps),
+            "retrieve_p99_ms": round(found.p99_ms, 3),
+        }
+    for label in labels:
+        page = max(paged[label], key=lambda r: r.rps)
+        paging.add(label, f"{page.rps:,.0f}", f"{page.p50_ms:.2f}", f"{page.p99_ms:.2f}", page.bad_status)
+        section.figures[f"list_{label}"] = {"rps": round(page.rps), "p99_ms": round(page.p99_ms, 3)}
+    section.tables.append(store_paging(sizes[-1], settings))
+    section.tables[:0] = [memory, paging]
     big = section.figures.get(f"store_{sizes[-1]}", {})
     first = section.figures.get("list_desc, after the 20th newest", {})
     deep = section.figures.get("list_desc, 40 from the oldest", {})
