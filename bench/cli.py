@@ -16,7 +16,7 @@ from bench.loadgen import wrk_available, wrk_version
 
 SECTIONS = ("mock", "dispatch", "client", "conformance", "generate", "scale", "profile")
 NEEDS_PEERS = {"mock", "conformance"}
-CHANGES = ROOT / "bench" / "CHANGES.md"  # the hand-kept before/after record, shown in RESULTS.md
+CHANGES = ROOT / "bench" / "CHANGES.md"  # hand-kept notes (before/after, findings), shown in RESULTS.md
 
 
 def parser() -> argparse.ArgumentParser:

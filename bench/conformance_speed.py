@@ -160,8 +160,9 @@ def run(settings: Settings, peers: PeerSetup) -> Section:
                 try:
                     data, command = cli(spec, server, budget, settings.work)
                     if not data.get("alive", True):
-                        last = [ln for ln in server.log_tail(40).splitlines() if ln.strip()][-3:]
-                        tail = " / ".join(last)[:600]
+                        lines = [ln.strip() for ln in server.log_tail(80).splitlines() if ln.strip()]
+                        errors = [ln for ln in lines if "Error" in ln or "error" in ln][:2]
+                        tail = " / ".join(errors or lines[-3:])[:600]
                         note = f"{label} exited during the st run; the end of its log: `{tail}`"
                         if note not in table.notes:
                             table.notes.append(note)
