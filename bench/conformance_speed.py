@@ -161,8 +161,9 @@ def run(settings: Settings, peers: PeerSetup) -> Section:
                     data, command = cli(spec, server, budget, settings.work)
                     if not data.get("alive", True):
                         lines = [ln.strip() for ln in server.log_tail(80).splitlines() if ln.strip()]
-                        errors = [ln for ln in lines if "Error" in ln or "error" in ln][:2]
-                        tail = " / ".join(errors or lines[-3:])[:600]
+                        # The exception that ended it (e.g. "TypeError: ..."), not per-request log lines.
+                        crash = [i for i, ln in enumerate(lines) if re.match(r"^\w*(Error|Exception)\b", ln)]
+                        tail = " / ".join(lines[crash[-1] : crash[-1] + 2] if crash else lines[-3:])[:600]
                         note = f"{label} exited during the st run; the end of its log: `{tail}`"
                         if note not in table.notes:
                             table.notes.append(note)
