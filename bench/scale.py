@@ -155,15 +155,21 @@ def run(settings: Settings) -> Section:
         page = max(paged[label], key=lambda r: r.rps)
         paging.add(label, f"{page.rps:,.0f}", f"{page.p50_ms:.2f}", f"{page.p99_ms:.2f}", page.bad_status)
         section.figures[f"list_{label}"] = {"rps": round(page.rps), "p99_ms": round(page.p99_ms, 3)}
-    section.tables.append(store_paging(sizes[-1], settings))
+    store_table = store_paging(sizes[-1], settings)
+    section.tables.append(store_table)
+    store_us = {row[0]: float(row[1]) for row in store_table.rows}
     section.tables[:0] = [memory, paging]
     big = section.figures.get(f"store_{sizes[-1]}", {})
     first = section.figures.get("list_desc, after the 20th newest", {})
     deep = section.figures.get("list_desc, 40 from the oldest", {})
+    first_us, deep_us = store_us["10th video"], store_us["40 from the end"]
+    verdict = "flat in the offset" if max(first_us, deep_us) <= 2 * min(first_us, deep_us) else "NOT flat"
+    section.figures["store_page_us"] = store_us
     section.figures["_headline"] = [
         f"Scale: {sizes[-1]:,} stored videos take {big.get('rss_mib', 0):.0f} MiB RSS; retrieve p99 "
-        f"{big.get('retrieve_p99_ms', 0):.2f} ms; a list page deep in the list "
-        f"{deep.get('rps', 0):,} req/s vs {first.get('rps', 0):,} near the start (flat in the offset)"
+        f"{big.get('retrieve_p99_ms', 0):.2f} ms; a list page deep in the list {deep.get('rps', 0):,} "
+        f"req/s vs {first.get('rps', 0):,} near the start; the store cuts a page in {deep_us:.1f} µs "
+        f"near the end vs {first_us:.1f} µs near the start ({verdict})"
     ]
     section.notes.append(
         "RSS is the server process's resident memory after start-up (the effective spec compiled, the "
