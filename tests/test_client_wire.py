@@ -24,13 +24,14 @@ from videos_client.models import (
     RemixVideoBody,
     Video,
     VideoContentVariant,
+    VideoCreateError,
     VideoExtensionSeconds,
     VideoReference,
     VideoSeconds,
     VideoSize,
     VideoStatus,
 )
-from videos_client.types import File
+from videos_client.types import File, Unset
 
 from tests.wire import Part, Recorder, json_body, multipart_parts
 from videos_toolkit.spec import effective_spec
@@ -199,6 +200,33 @@ def test_a_newer_server_with_unknown_values_and_fields_does_not_break_parsing():
     # Unknown values survive a round trip unchanged.
     assert video.to_dict()["status"] == "cancelled"
     assert json.loads(json.dumps(video.to_dict()))["size"] == "3840x2160"
+
+
+def test_parsing_keeps_as_sent_what_does_not_parse():
+    # The generated from_dict parses unions in place (templates/property_templates/union_property):
+    # the member parses when the value has its JSON type, else the value stays as it came.
+    failed = dict(queued_video(), status="failed", error={"code": "moderation", "message": "no"})
+    video = Video.from_dict(failed)
+    assert isinstance(video.error, VideoCreateError)
+    assert (video.error.code, video.error.message) == ("moderation", "no")
+    assert video.status is VideoStatus.FAILED
+
+    odd = dict(queued_video(), error={"detail": "no code"}, model=7, prompt=None)
+    video = Video.from_dict(odd)
+    assert video.error == {"detail": "no code"}
+    assert video.model == 7
+    assert video.prompt is None
+    assert Video.from_dict(dict(queued_video(), error=None)).error is None
+    without_error = {k: v for k, v in queued_video().items() if k != "error"}
+    assert isinstance(Video.from_dict(without_error).error, Unset)
+
+
+def test_an_unknown_value_stays_unknown_after_parsing_it_again():
+    for _ in range(2):
+        video = Video.from_dict(dict(queued_video(), status="paused", model="sora-9"))
+        assert not video.status.is_known and video.status == "paused"
+        assert not video.model.is_known and video.model == "sora-9"
+    assert VideoStatus.from_wire("completed") is VideoStatus.COMPLETED
 
 
 def test_known_values_are_the_enum_members():

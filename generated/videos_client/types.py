@@ -1,8 +1,9 @@
 """Contains some shared types for properties"""
 
 from collections.abc import Mapping, MutableMapping
+from enum import StrEnum
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
 from attrs import define
 
@@ -39,6 +40,21 @@ class File:
 
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+
+# Each enum's value -> member map, keyed by the class. Reading an attribute of an enum class goes
+# through its metaclass (several times the cost of a dict lookup), so it is done once per class.
+_ENUM_MEMBERS: dict[type[StrEnum], dict[str, Any]] = {}
+
+
+def enum_from_wire(cls: type[E], value: str) -> E:
+    """The member of a string enum for a value read from JSON: a dict lookup for a known value,
+    the enum's lenient pseudo-member (see its _missing_) for one this client does not know."""
+    members = _ENUM_MEMBERS.get(cls)
+    if members is None:
+        members = _ENUM_MEMBERS.setdefault(cls, cls._value2member_map_)
+    member: E | None = members.get(value)
+    return member if member is not None else cls(value)
 
 
 @define
@@ -51,4 +67,4 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "enum_from_wire"]

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
 from ..models.known_video_model import KnownVideoModel
 from ..models.video_seconds import VideoSeconds
 from ..models.video_size import VideoSize
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, enum_from_wire
 
 T = TypeVar("T", bound="CreateVideoJsonBody")
 
@@ -86,34 +86,28 @@ class CreateVideoJsonBody:
         else:
             input_reference = ImageInputReference.from_dict(_input_reference)
 
-        def _parse_model(data: object) -> KnownVideoModel | str | Unset:
-            if isinstance(data, Unset):
-                return data
+        model: KnownVideoModel | str | Unset = d.pop("model", UNSET)
+        if isinstance(model, str):
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_video_model_type_0 = KnownVideoModel.from_wire(data)
+                componentsschemas_video_model_type_0 = enum_from_wire(KnownVideoModel, model)
 
-                return componentsschemas_video_model_type_0
+                model = componentsschemas_video_model_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(KnownVideoModel | str | Unset, data)
-
-        model = _parse_model(d.pop("model", UNSET))
 
         _seconds = d.pop("seconds", UNSET)
         seconds: VideoSeconds | Unset
         if isinstance(_seconds, Unset):
             seconds = UNSET
         else:
-            seconds = VideoSeconds.from_wire(_seconds)
+            seconds = enum_from_wire(VideoSeconds, _seconds)
 
         _size = d.pop("size", UNSET)
         size: VideoSize | Unset
         if isinstance(_size, Unset):
             size = UNSET
         else:
-            size = VideoSize.from_wire(_size)
+            size = enum_from_wire(VideoSize, _size)
 
         create_video_json_body = cls(
             prompt=prompt,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -56,9 +56,9 @@ class Error:
 
         type_ = d.pop("type")
 
-        param = cast(None | str, d.pop("param"))
+        param: None | str = d.pop("param")
 
-        code = cast(None | str, d.pop("code"))
+        code: None | str = d.pop("code")
 
         error = cls(
             message=message,

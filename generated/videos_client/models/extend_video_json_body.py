@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 
 from ..models.video_extension_seconds import VideoExtensionSeconds
+from ..types import enum_from_wire
 
 T = TypeVar("T", bound="ExtendVideoJsonBody")
 
@@ -51,7 +52,7 @@ class ExtendVideoJsonBody:
         d = dict(src_dict)
         prompt = d.pop("prompt")
 
-        seconds = VideoExtensionSeconds.from_wire(d.pop("seconds"))
+        seconds = enum_from_wire(VideoExtensionSeconds, d.pop("seconds"))
 
         video = VideoReference.from_dict(d.pop("video"))
 

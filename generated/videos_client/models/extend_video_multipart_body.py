@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 
 from .. import types
 from ..models.video_extension_seconds import VideoExtensionSeconds
-from ..types import File, FileTypes
+from ..types import File, FileTypes, enum_from_wire
 
 T = TypeVar("T", bound="ExtendVideoMultipartBody")
 
@@ -76,7 +76,7 @@ class ExtendVideoMultipartBody:
         d = dict(src_dict)
         prompt = d.pop("prompt")
 
-        seconds = VideoExtensionSeconds.from_wire(d.pop("seconds"))
+        seconds = enum_from_wire(VideoExtensionSeconds, d.pop("seconds"))
 
         def _parse_video(data: object) -> File | VideoReference:
             try:

@@ -1,5 +1,7 @@
 from enum import StrEnum
-from typing import Any, Self, cast
+from typing import Any, Self
+
+from ..types import enum_from_wire
 
 
 class KnownMisalignmentErrorType(StrEnum):
@@ -20,8 +22,7 @@ class KnownMisalignmentErrorType(StrEnum):
     def from_wire(cls, value: str) -> Self:
         """The member for a value read from JSON: a dict lookup for a known value (several times
         faster than calling the class), the lenient pseudo-member of ``_missing_`` otherwise."""
-        member = cls._value2member_map_.get(value)
-        return cast(Self, member) if member is not None else cls(value)
+        return enum_from_wire(cls, value)
 
     @classmethod
     def _missing_(cls, value: Any) -> Any:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.known_misalignment_error_type import KnownMisalignmentErrorType
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, enum_from_wire
 
 T = TypeVar("T", bound="Misalignment")
 
@@ -77,43 +77,27 @@ class Misalignment:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        detailed_explanation = cast(None | str | Unset, d.pop("detailed_explanation", UNSET))
+        detailed_explanation: None | str | Unset = d.pop("detailed_explanation", UNSET)
 
-        def _parse_error_type(data: object) -> KnownMisalignmentErrorType | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        error_type: KnownMisalignmentErrorType | None | str | Unset = d.pop("error_type", UNSET)
+        if isinstance(error_type, str):
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                error_type_type_0 = KnownMisalignmentErrorType.from_wire(data)
+                error_type_type_0 = enum_from_wire(KnownMisalignmentErrorType, error_type)
 
-                return error_type_type_0
+                error_type = error_type_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(KnownMisalignmentErrorType | None | str | Unset, data)
 
-        error_type = _parse_error_type(d.pop("error_type", UNSET))
+        review_target: None | str | Unset = d.pop("review_target", UNSET)
 
-        review_target = cast(None | str | Unset, d.pop("review_target", UNSET))
-
-        def _parse_steer(data: object) -> MisalignmentSteer | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        steer: MisalignmentSteer | None | Unset = d.pop("steer", UNSET)
+        if isinstance(steer, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                steer_type_0 = MisalignmentSteer.from_dict(data)
+                steer_type_0 = MisalignmentSteer.from_dict(steer)
 
-                return steer_type_0
+                steer = steer_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(MisalignmentSteer | None | Unset, data)
-
-        steer = _parse_steer(d.pop("steer", UNSET))
 
         misalignment = cls(
             detailed_explanation=detailed_explanation,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..models.known_video_model import KnownVideoModel
 from ..models.video_size import VideoSize
 from ..models.video_status import VideoStatus
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, enum_from_wire
 
 T = TypeVar("T", bound="Video")
 
@@ -138,57 +138,45 @@ class Video:
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = cast(Literal["video"], d.pop("object"))
+        object_: Literal["video"] = d.pop("object")
         if object_ != "video":
             raise ValueError(f"object must match const 'video', got '{object_}'")
 
         created_at = d.pop("created_at")
 
-        def _parse_model(data: object) -> KnownVideoModel | str:
+        model: KnownVideoModel | str = d.pop("model")
+        if isinstance(model, str):
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                componentsschemas_video_model_type_0 = KnownVideoModel.from_wire(data)
+                componentsschemas_video_model_type_0 = enum_from_wire(KnownVideoModel, model)
 
-                return componentsschemas_video_model_type_0
+                model = componentsschemas_video_model_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(KnownVideoModel | str, data)
-
-        model = _parse_model(d.pop("model"))
 
         progress = d.pop("progress")
 
         seconds = d.pop("seconds")
 
-        size = VideoSize.from_wire(d.pop("size"))
+        size = enum_from_wire(VideoSize, d.pop("size"))
 
-        status = VideoStatus.from_wire(d.pop("status"))
+        status = enum_from_wire(VideoStatus, d.pop("status"))
 
-        completed_at = cast(int | None | Unset, d.pop("completed_at", UNSET))
+        completed_at: int | None | Unset = d.pop("completed_at", UNSET)
 
-        expires_at = cast(int | None | Unset, d.pop("expires_at", UNSET))
+        expires_at: int | None | Unset = d.pop("expires_at", UNSET)
 
-        def _parse_error(data: object) -> None | Unset | VideoCreateError:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        error: None | Unset | VideoCreateError = d.pop("error", UNSET)
+        if isinstance(error, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                error_type_0 = VideoCreateError.from_dict(data)
+                error_type_0 = VideoCreateError.from_dict(error)
 
-                return error_type_0
+                error = error_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | Unset | VideoCreateError, data)
 
-        error = _parse_error(d.pop("error", UNSET))
+        prompt: None | str | Unset = d.pop("prompt", UNSET)
 
-        prompt = cast(None | str | Unset, d.pop("prompt", UNSET))
-
-        remixed_from_video_id = cast(None | str | Unset, d.pop("remixed_from_video_id", UNSET))
+        remixed_from_video_id: None | str | Unset = d.pop("remixed_from_video_id", UNSET)
 
         video = cls(
             id=id,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -60,9 +60,9 @@ class VideoCharacter:
         d = dict(src_dict)
         created_at = d.pop("created_at")
 
-        id = cast(None | str | Unset, d.pop("id", UNSET))
+        id: None | str | Unset = d.pop("id", UNSET)
 
-        name = cast(None | str | Unset, d.pop("name", UNSET))
+        name: None | str | Unset = d.pop("name", UNSET)
 
         video_character = cls(
             created_at=created_at,

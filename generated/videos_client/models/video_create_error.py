@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -92,43 +92,27 @@ class VideoCreateError:
 
         message = d.pop("message")
 
-        param = cast(None | str | Unset, d.pop("param", UNSET))
+        param: None | str | Unset = d.pop("param", UNSET)
 
-        type_ = cast(None | str | Unset, d.pop("type", UNSET))
+        type_: None | str | Unset = d.pop("type", UNSET)
 
-        def _parse_headers(data: object) -> None | Unset | VideoCreateErrorHeadersType0:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        headers: None | Unset | VideoCreateErrorHeadersType0 = d.pop("headers", UNSET)
+        if isinstance(headers, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                headers_type_0 = VideoCreateErrorHeadersType0.from_dict(data)
+                headers_type_0 = VideoCreateErrorHeadersType0.from_dict(headers)
 
-                return headers_type_0
+                headers = headers_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | Unset | VideoCreateErrorHeadersType0, data)
 
-        headers = _parse_headers(d.pop("headers", UNSET))
-
-        def _parse_misalignment(data: object) -> Misalignment | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        misalignment: Misalignment | None | Unset = d.pop("misalignment", UNSET)
+        if isinstance(misalignment, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                misalignment_type_0 = Misalignment.from_dict(data)
+                misalignment_type_0 = Misalignment.from_dict(misalignment)
 
-                return misalignment_type_0
+                misalignment = misalignment_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(Misalignment | None | Unset, data)
-
-        misalignment = _parse_misalignment(d.pop("misalignment", UNSET))
 
         video_create_error = cls(
             code=code,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -48,7 +48,7 @@ class VideoDeleteResponse:
         d = dict(src_dict)
         id = d.pop("id")
 
-        object_ = cast(Literal["video.deleted"], d.pop("object"))
+        object_: Literal["video.deleted"] = d.pop("object")
         if object_ != "video.deleted":
             raise ValueError(f"object must match const 'video.deleted', got '{object_}'")
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -61,7 +61,7 @@ class VideoListResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        object_ = cast(Literal["list"], d.pop("object"))
+        object_: Literal["list"] = d.pop("object")
         if object_ != "list":
             raise ValueError(f"object must match const 'list', got '{object_}'")
 
@@ -72,9 +72,9 @@ class VideoListResponse:
 
             data.append(data_item)
 
-        first_id = cast(None | str, d.pop("first_id"))
+        first_id: None | str = d.pop("first_id")
 
-        last_id = cast(None | str, d.pop("last_id"))
+        last_id: None | str = d.pop("last_id")
 
         has_more = d.pop("has_more")
 
