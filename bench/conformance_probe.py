@@ -1,6 +1,7 @@
-"""Run ``scripts/conformance``'s own entry point in this process and count the test cases its
-schemathesis engine generates, the way the schemathesis CLI counts them (the cases recorded in
-every finished scenario). Prints one JSON line: cases, seconds inside ``main``, exit code.
+"""Run ``scripts/conformance``'s own entry point in this process and read from its report how many
+test cases its schemathesis engine generated, counted the way the schemathesis CLI counts them (the
+cases recorded in every finished scenario, in this process or a worker process). Prints one JSON
+line: cases, scenarios, seconds inside the entry point, exit code.
 
     python -m bench.conformance_probe -- --only fuzzing --max-examples 20 --workers 2 --report-dir DIR
 """
@@ -8,37 +9,17 @@ every finished scenario). Prints one JSON line: cases, seconds inside ``main``, 
 import json
 import sys
 import time
-from typing import Any
 
-from schemathesis.engine import events
-
-import videos_toolkit.conformance.fuzzing as fuzzing
-from videos_toolkit.conformance.cli import main as conformance_main
+from videos_toolkit.conformance.cli import run_cli
 
 
 def main(argv: list[str]) -> int:
-    counted = {"cases": 0, "scenarios": 0}
-    original = fuzzing.from_schema
-
-    class CountingEngine:
-        def __init__(self, engine: Any) -> None:
-            self.engine = engine
-
-        def execute(self, *args: Any, **kwargs: Any) -> Any:
-            for event in self.engine.execute(*args, **kwargs):
-                if isinstance(event, events.ScenarioFinished):
-                    counted["cases"] += len(event.recorder.cases)
-                    counted["scenarios"] += 1
-                yield event
-
-    def counting_from_schema(*args: Any, **kwargs: Any) -> Any:
-        return CountingEngine(original(*args, **kwargs))
-
-    fuzzing.from_schema = counting_from_schema
     start = time.perf_counter()
-    code = conformance_main(argv)
+    code, report = run_cli(argv)
     seconds = time.perf_counter() - start
-    print("BENCH_JSON " + json.dumps({**counted, "seconds": seconds, "exit": code}), flush=True)
+    cases, scenarios = (report.cases, report.scenarios) if report is not None else (0, 0)
+    line = {"cases": cases, "scenarios": scenarios, "seconds": seconds, "exit": code}
+    print("BENCH_JSON " + json.dumps(line), flush=True)
     return 0
 
 

@@ -1,6 +1,7 @@
 """The conformance suite: green on the clean mock, red on every broken variant, with the right check."""
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import pytest
 
@@ -11,11 +12,14 @@ from videos_toolkit.conformance.target import MOCK_KEYS, Target, mock_target
 from videos_toolkit.spec import effective_spec
 
 FAST = Options(max_examples=5, seed=7, database=None)
+# The fuzzing's stateless phases in worker processes (tests/test_conformance_workers.py has more).
+PARALLEL = replace(FAST, workers=2)
 LIVE_MOCK_CONFIG = {"api_keys": frozenset(MOCK_KEYS), "speed": 20}
 
 
-def test_the_clean_mock_passes_every_check():
-    report = run(effective_spec(), mock_target(), FAST)
+@pytest.mark.parametrize("options", [FAST, PARALLEL], ids=["one worker", "two workers"])
+def test_the_clean_mock_passes_every_check(options):
+    report = run(effective_spec(), mock_target(), options)
     assert report.ok, [(r.operation, r.check, r.detail) for r in report.failures[:5]]
     families = {r.family for r in report.results}
     assert {
@@ -43,7 +47,7 @@ def test_the_same_suite_passes_over_http_against_the_served_mock(live_mock):
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_each_broken_variant_is_caught_by_its_check(variant):
     wrap, check = VARIANTS[variant]
-    report = run(effective_spec(), mock_target(wrap), FAST)
+    report = run(effective_spec(), mock_target(wrap), PARALLEL)
     assert not report.ok
     assert check in report.failed_checks(), sorted(report.failed_checks())
 

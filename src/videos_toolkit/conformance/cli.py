@@ -16,6 +16,17 @@ from videos_toolkit.conformance.runner import PARTS, Options, run
 from videos_toolkit.conformance.target import Target, mock_target
 from videos_toolkit.spec import SpecError, effective_spec
 
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_workers() -> int:
+    """One worker process per CPU this process may run on, at most MAX_DEFAULT_WORKERS."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_DEFAULT_WORKERS))
+
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -34,7 +45,13 @@ def parser() -> argparse.ArgumentParser:
         "--max-examples", type=int, default=25, help="examples per operation and property (default 25)"
     )
     p.add_argument("--seed", type=int, default=0, help="makes the run reproducible (default 0)")
-    p.add_argument("--workers", type=int, default=1, help="parallel fuzzing workers (default 1)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="worker processes for the stateless fuzzing phases, split by operation; 1: all in this "
+        f"process (default: the CPUs, at most {MAX_DEFAULT_WORKERS}; here {default_workers()})",
+    )
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="default: reports/")
     p.add_argument("--wait-timeout", type=float, default=120.0, help="longest wait for one job, seconds")
     p.add_argument("--request-timeout", type=float, default=30.0, help="longest wait for one answer, seconds")
@@ -43,6 +60,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return run_cli(argv)[0]
+
+
+def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
+    """``main``, also handing back the run's report (None when it did not run)."""
     args = parser().parse_args(argv)
     # The fuzzer sends malformed multipart on purpose; the parser's warnings about it are noise here.
     logging.getLogger("python_multipart").setLevel(logging.ERROR)
@@ -52,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.base_url:
         if not args.api_key:
             console.print("[red]--api-key (or OPENAI_API_KEY) is required with --base-url[/]")
-            return 2
+            return 2, None
         target = Target(
             base_url=args.base_url.rstrip("/"),
             api_key=args.api_key,
@@ -62,18 +84,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         if problem := target.reachable():
             console.print(f"[red]Cannot reach {target.base_url}: {problem}[/]")
-            return 2
+            return 2, None
     else:
         target = mock_target()
     try:
         spec = effective_spec()
     except SpecError as exc:
         console.print(f"[red]{exc}[/]")
-        return 2
+        return 2, None
     options = Options(
         max_examples=args.max_examples, seed=args.seed, workers=args.workers, parts=tuple(args.only or PARTS)
     )
-    console.print(f"Conformance of [bold]{target.label}[/] (seed {args.seed}, {args.max_examples} examples)")
+    console.print(
+        f"Conformance of [bold]{target.label}[/] (seed {args.seed}, {args.max_examples} examples, "
+        f"{args.workers} worker{'s' if args.workers != 1 else ''})"
+    )
     report = _run_with_progress(console, spec, target, options)
     console.print(matrix_table(report))
     junit, page = write_reports(report, args.report_dir)
@@ -82,10 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     if len(report.failures) > 10:
         console.print(f"  … {len(report.failures) - 10} more in the HTML report")
     verdict = "[green]PASSED[/]" if report.ok else "[red]FAILED[/]"
-    console.print(
-        f"{verdict} {len(report.results)} checks in {report.elapsed:.1f} s · reports: {junit}, {page}"
-    )
-    return 0 if report.ok else 1
+    generated = f" · {report.cases} test cases generated" if "fuzzing" in options.parts else ""
+    summary = f"{verdict} {len(report.results)} checks in {report.elapsed:.1f} s{generated}"
+    console.print(f"{summary} · reports: {junit}, {page}")
+    return (0 if report.ok else 1), report
 
 
 def _run_with_progress(console: Console, spec: dict, target: Target, options: Options) -> Report:

@@ -5,14 +5,19 @@ each check it runs on each case becomes one CheckResult. Failing examples are st
 hypothesis database under the report folder, so a failure found once is replayed first next time.
 """
 
+import contextlib
 import json
+import pickle
 import random
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import hypothesis.strategies as st
 import jsonschema
 import schemathesis
 from schemathesis.checks import load_all_checks
@@ -23,6 +28,8 @@ from schemathesis.transport.serialization import Binary
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
 from videos_toolkit.conformance.wire_view import fuzzing_view
+from videos_toolkit.conformance.workers import Channel, WorkerFailure, run_in_processes
+from videos_toolkit.conformance.workers import context as workers_context
 from videos_toolkit.mock.media import mp4_video
 
 load_all_checks()
@@ -45,9 +52,43 @@ FAMILIES = {
     "object_level_authorization": "auth",
 }
 RACE_WINDOW = 5.0  # seconds
-STATELESS_PHASES = ["examples", "coverage", "fuzzing"]
-STATEFUL_PHASES = ["stateful"]
+STATELESS_PHASES = ("examples", "coverage", "fuzzing")
+STATEFUL_PHASES = ("stateful",)
 OUTCOMES = {Status.SUCCESS: Outcome.PASSED, Status.FAILURE: Outcome.FAILED, Status.SKIP: Outcome.SKIPPED}
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass
+class FuzzStats:
+    """What the engine generated: test cases (as the schemathesis CLI counts them: the cases
+    recorded in every finished scenario) and scenarios."""
+
+    cases: int = 0
+    scenarios: int = 0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One engine run: these phases over these operations (None: all of them)."""
+
+    spec: dict[str, Any]
+    target: Target
+    max_examples: int
+    seed: int
+    database: Path | None
+    phases: tuple[str, ...]
+    operations: tuple[str, ...] | None = None
+    workers: int = 1  # the engine's own (thread) workers
+
+    @property
+    def label(self) -> str:
+        if self.operations is None:
+            return "(stateful)" if self.phases == STATEFUL_PHASES else "(engine)"
+        return self.operations[0] if len(self.operations) == 1 else "(engine)"
+
+
+# One engine event as the run sees it: its check results, test cases and scenarios (0 or 1).
+Batch = tuple[list[CheckResult], int, int]
 
 
 def run_fuzzing(
@@ -59,65 +100,200 @@ def run_fuzzing(
     workers: int,
     database: Path | None,
     on_result: Callable[[CheckResult], None],
-) -> None:
-    # Stateful chains run on one worker whatever ``workers`` says: with one identity, a chain in
-    # another worker (list -> retrieve the first -> delete) can delete what this one just created,
-    # which schemathesis would report as a resource the server lost.
-    passes = [(STATELESS_PHASES + STATEFUL_PHASES, 1)] if workers <= 1 else []
-    passes = passes or [(STATELESS_PHASES, workers), (STATEFUL_PHASES, 1)]
-    for phases, pass_workers in passes:
-        schema = _schema(spec, target, max_examples, seed, pass_workers, database, phases)
-        for event in from_schema(schema).execute():
-            if isinstance(event, events.ScenarioFinished):
-                for result in _results(event, seed):
-                    on_result(result)
-            elif isinstance(event, events.NonFatalError):
-                on_result(_engine_error(event.label, event.info.message, seed))
-            elif isinstance(event, events.FatalError):
-                on_result(_engine_error("(engine)", str(event.exception), seed))
+    idle_limit: float | None = None,
+) -> FuzzStats:
+    """Run the engine; with ``workers`` > 1 the stateless phases run in worker processes, one task
+    per operation (each with its own engine and, in-process, its own mock), so the results are the
+    same for any number of workers > 1 and come back in the spec's operation order.
+
+    Stateful chains run on one worker whatever ``workers`` says: with one identity, a chain in
+    another worker (list -> retrieve the first -> delete) can delete what this one just created,
+    which schemathesis would report as a resource the server lost. In-process that worker is one
+    more process with a mock of its own, so it runs beside the stateless tasks; against a live
+    server it runs in this process after them, alone."""
+    stats = FuzzStats()
+
+    def emit(batch: Batch) -> None:
+        results, cases, scenarios = batch
+        stats.cases += cases
+        stats.scenarios += scenarios
+        for result in results:
+            on_result(result)
+
+    def job(phases: tuple[str, ...], operations: tuple[str, ...] | None = None, workers: int = 1) -> Job:
+        return Job(spec, target, max_examples, seed, database, phases, operations, workers)
+
+    if workers <= 1:
+        for batch in _engine(job(STATELESS_PHASES + STATEFUL_PHASES)):
+            emit(batch)
+        return stats
+    stateful = job(STATEFUL_PHASES)
+    jobs = worker_jobs(stateful)
+    if workers_context().get_start_method() != "fork" and not _picklable(jobs):
+        # A spawned worker needs the job pickled (a mock target's recipe, not its apps); when it
+        # does not pickle, the engine's own threads it is, as before.
+        for one in (job(STATELESS_PHASES, workers=workers), stateful):
+            for batch in _engine(one):
+                emit(batch)
+        return stats
+    # Longest first, for an even finish: the stateful chains, then the operations with bodies.
+    order = sorted(range(len(jobs)), key=lambda i: -_weight(jobs[i]))
+    limit = idle_limit if idle_limit is not None else max(120.0, 4 * target.request_timeout)
+    _warm_up(jobs[0])
+    stream = run_in_processes(
+        _run_job, jobs, workers=workers, idle_limit=limit, order=order, after_fork=_after_fork
+    )
+    with contextlib.closing(stream):  # however this ends (Ctrl-C included), no worker outlives it
+        for index, message in stream:
+            if isinstance(message, WorkerFailure):
+                emit(([_engine_error(jobs[index].label, message.message, seed)], 0, 0))
+            else:
+                emit(message)
+    if not target.in_process:
+        for batch in _engine(stateful):
+            emit(batch)
+    return stats
 
 
-def _schema(
-    spec: dict[str, Any],
-    target: Target,
-    max_examples: int,
-    seed: int,
-    workers: int,
-    database: Path | None,
-    phases: list[str],
-) -> Any:
+def worker_jobs(stateful: Job) -> list[Job]:
+    """What worker processes run, in the order their results are reported: the stateless phases
+    of each operation, then (in-process only) the stateful chains. A worker builds its own target
+    from the recipe (never the apps: they neither pickle nor should share state); a target
+    without one is used as is (in a forked worker, a copy)."""
+    target = stateful.target
+    portable = replace(target, app=None, fuzz_app=None) if target.recipe is not None else target
+    jobs = [
+        replace(stateful, target=portable, phases=STATELESS_PHASES, operations=(label,))
+        for label in operation_labels(stateful.spec)
+    ]
+    return [*jobs, replace(stateful, target=portable)] if target.in_process else jobs
+
+
+def operation_labels(spec: dict[str, Any]) -> list[str]:
+    """Every operation as schemathesis labels it ("POST /videos"), in the spec's order."""
+    return [
+        f"{method.upper()} {path}"
+        for path, item in spec.get("paths", {}).items()
+        for method in item
+        if method in HTTP_METHODS
+    ]
+
+
+def _weight(job: Job) -> int:
+    """A guess at a job's length, only to start the long ones first."""
+    if job.operations is None:
+        return 1_000
+    method, path = job.operations[0].split(" ", 1)
+    operation = job.spec["paths"][path][method.lower()]
+    content = operation.get("requestBody", {}).get("content", {})
+    return 10 * len(content) + ("multipart/form-data" in content) * 5 + len(operation.get("parameters", []))
+
+
+def _run_job(job: Job, channel: Channel) -> None:
+    """In a worker process: run one job against a fresh build of the target, streaming batches."""
+    job = replace(job, target=job.target.rebuilt())
+    for batch in _engine(job, beat=channel.beat):
+        channel.send(batch)
+
+
+def _engine(job: Job, beat: Callable[[], None] | None = None) -> Iterator[Batch]:
+    schema = _schema(job, beat)
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            yield _results(event, job.seed), len(event.recorder.cases), 1
+        elif isinstance(event, events.NonFatalError):
+            yield [_engine_error(event.label, event.info.message, job.seed)], 0, 0
+        elif isinstance(event, events.FatalError):
+            yield [_engine_error("(engine)", str(event.exception), job.seed)], 0, 0
+
+
+def _picklable(value: Any) -> bool:
+    try:
+        pickle.dumps(value)
+    except Exception:
+        return False
+    return True
+
+
+def _warm_up(job: Job) -> None:
+    """Pay once, before forking, what every worker would pay again: hypothesis' table of the
+    characters a codec can encode (seconds in a fresh folder), and the first-use costs of an
+    engine run (lazy imports, caches), by a throwaway run of one example of one GET operation
+    against a fresh build of the target (no database: nothing is stored, nothing counted)."""
+    for codec in ("utf-8", "ascii"):
+        st.characters(codec=codec).validate()
+    reads = [label for label in operation_labels(job.spec) if label.startswith("GET ")]
+    probe = replace(
+        job,
+        target=job.target.rebuilt(),
+        max_examples=1,
+        database=None,
+        phases=STATELESS_PHASES + STATEFUL_PHASES,
+        operations=tuple(reads[-1:]) or None,
+    )
+    with contextlib.suppress(Exception):
+        for _ in _engine(probe):
+            pass
+
+
+# What a forked worker inherited from schemathesis' in-process transport, kept alive: collecting
+# it would close the inherited event-loop portal, which waits for a thread that is not there.
+_INHERITED: list[Any] = []
+
+
+def _after_fork() -> None:
+    """A forked worker inherits schemathesis' in-process ASGI event-loop thread as a dead handle
+    (only the forking thread survives a fork): set it aside, so the worker starts its own."""
+    from schemathesis.python import asgi
+
+    if all(hasattr(asgi, name) for name in ("_LOCK", "_STACK", "_PORTAL", "_LIFESPANS", "_STARTUP_LOCKS")):
+        _INHERITED.append((asgi._STACK, asgi._PORTAL, dict(asgi._LIFESPANS)))
+        asgi._LOCK = threading.Lock()
+        asgi._STACK = contextlib.ExitStack()
+        asgi._PORTAL = None
+        asgi._LIFESPANS.clear()
+        asgi._STARTUP_LOCKS.clear()
+
+
+def _schema(job: Job, beat: Callable[[], None] | None = None) -> Any:
+    target = job.target
     config = SchemathesisConfig()
-    config.update(seed=seed, max_failures=None)
+    config.update(seed=job.seed, max_failures=None)
     project = config.projects.override
     project.update(
         headers={"Authorization": f"Bearer {target.api_key}"},
-        workers=workers,
+        workers=job.workers,
         request_timeout=target.request_timeout,
     )
-    project.phases.update(phases=phases)
+    project.phases.update(phases=list(job.phases))
     project.generation.update(
-        max_examples=max_examples,
-        database=str(database) if database else "none",
+        max_examples=job.max_examples,
+        database=str(job.database) if job.database else "none",
     )
-    view = fuzzing_view(spec)
+    view = fuzzing_view(job.spec)
     schema = schemathesis.openapi.from_dict(view, config=config)
+    if job.operations is not None:
+        schema = schema.include(name=list(job.operations))
     schema.config.base_url = target.base_url
     if target.fuzz_app is not None:
         schema.app = target.fuzz_app
-    _upload_real_videos(schema, seed)
+    _upload_real_videos(schema, job.seed, beat)
     _drop_unrepresentable_negatives(schema, view)
     _allow_refusing_unfinished_sources(schema, target)
     return schema
 
 
-def _upload_real_videos(schema: Any, seed: int) -> None:
+def _upload_real_videos(schema: Any, seed: int, beat: Callable[[], None] | None = None) -> None:
     """A file part named ``video`` must hold an MP4 a server can read (random bytes are rightly
-    rejected, which would look like a server refusing valid data)."""
+    rejected, which would look like a server refusing valid data). In a worker process, every case
+    also ``beat``s: proof of life for the parent."""
     rng = random.Random(seed)
     videos = {seconds: mp4_video("720x1280", seconds) for seconds in (1, 4, 8)}
 
     @schema.hook
     def map_case(context: Any, case: Any) -> Any:
+        if beat is not None:
+            beat()
         body = case.body
         multipart = (case.media_type or "").startswith("multipart/")
         if multipart and isinstance(body, dict) and isinstance(body.get("video"), bytes | Binary):

@@ -47,6 +47,10 @@ class Report:
     seed: int = 0
     target: str = ""
     elapsed: float = 0.0
+    # Test cases the fuzzing engine generated (counted as the schemathesis CLI counts them) and the
+    # scenarios they ran in; 0 when fuzzing did not run.
+    cases: int = 0
+    scenarios: int = 0
 
     @property
     def ok(self) -> bool:

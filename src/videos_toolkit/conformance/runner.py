@@ -19,7 +19,8 @@ PARTS = ("fuzzing", "properties", "client")
 class Options:
     max_examples: int = 25
     seed: int = 0
-    # More workers share one identity, so one scenario can delete what another just created.
+    # > 1: the stateless fuzzing phases run in that many worker processes, split by operation
+    # (the stateful chains always on one worker: see run_fuzzing).
     workers: int = 1
     # Where failing examples are kept so the next run tries them first; None: not kept.
     database: Path | None = Path(".hypothesis/conformance")
@@ -44,7 +45,7 @@ def run(
     database = options.database
     if "fuzzing" in options.parts:
         on_part("fuzzing")
-        run_fuzzing(
+        stats = run_fuzzing(
             spec,
             target,
             max_examples=options.max_examples,
@@ -53,6 +54,7 @@ def run(
             database=database / "schemathesis" if database else None,
             on_result=record,
         )
+        report.cases, report.scenarios = stats.cases, stats.scenarios
     if "properties" in options.parts:
         on_part("properties")
         properties = Properties(

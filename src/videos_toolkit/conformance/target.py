@@ -1,5 +1,6 @@
 """The implementation under test: a live base URL, or the mock in-process (no socket)."""
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +35,13 @@ class Target:
     wait_timeout: float = 60.0
     # Longest wait for one answer: a server that hangs fails its checks instead of stalling the run.
     request_timeout: float = 30.0
+    # In-process only: how to build this target afresh (new apps, empty state), e.g. in a worker
+    # process; a picklable recipe is what crosses to a spawned worker, never the apps themselves.
+    recipe: Callable[[], "Target"] | None = None
+
+    def rebuilt(self) -> "Target":
+        """The same target with fresh apps (from its recipe), or itself when it has none."""
+        return self.recipe() if self.recipe is not None else self
 
     @property
     def in_process(self) -> bool:
@@ -87,13 +95,18 @@ class Target:
             time.sleep(min(int(hint) / 1000 if hint.isdigit() else 0.5, 5.0))
 
 
+def unwrapped(app: ASGIApp) -> ASGIApp:
+    return app
+
+
 def mock_target(
-    wrap: Callable[[ASGIApp], ASGIApp] = lambda app: app,
+    wrap: Callable[[ASGIApp], ASGIApp] = unwrapped,
     speed: float = 20.0,
     spec: dict[str, Any] | None = None,
 ) -> Target:
     """The embedded mock with two known keys; ``wrap`` lets tests put a broken variant in front,
-    ``spec`` serves another effective spec than this checkout's."""
+    ``spec`` serves another effective spec than this checkout's. Its recipe builds it again (it
+    pickles when ``wrap`` does, i.e. a module-level function rather than a lambda)."""
     keys = frozenset(MOCK_KEYS)
     return Target(
         base_url=IN_PROCESS_URL,
@@ -102,4 +115,5 @@ def mock_target(
         app=wrap(create_app(MockConfig(api_keys=keys, speed=speed), spec)),
         fuzz_app=wrap(create_app(MockConfig(api_keys=keys, instant=True), spec)),
         wait_timeout=30.0,
+        recipe=functools.partial(mock_target, wrap, speed, spec),
     )

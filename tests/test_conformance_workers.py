@@ -1,0 +1,137 @@
+"""``--workers N``: the stateless fuzzing phases in worker processes, one task per operation.
+
+The results come back whole and in a fixed order whatever the number of workers; a worker that
+crashes, raises or hangs becomes an ``engine_error`` result of its operation, and no worker outlives
+the run."""
+
+import multiprocessing
+import os
+import pickle
+import time
+from contextlib import closing
+from dataclasses import replace
+
+import pytest
+
+from tests.broken_mocks import VARIANTS
+from videos_toolkit.conformance import fuzzing
+from videos_toolkit.conformance.runner import Options, run
+from videos_toolkit.conformance.target import MOCK_KEYS, Target, mock_target
+from videos_toolkit.conformance.workers import WorkerFailure, run_in_processes
+from videos_toolkit.spec import effective_spec
+
+FUZZING = Options(max_examples=3, seed=11, database=None, parts=("fuzzing",))
+LIVE_MOCK_CONFIG = {"api_keys": frozenset(MOCK_KEYS), "speed": 20}
+
+
+def outcomes(report):
+    return [(r.operation, r.check, r.outcome.value) for r in report.results]
+
+
+def test_results_and_cases_are_the_same_for_any_number_of_workers():
+    spec = effective_spec()
+    two = run(spec, mock_target(), replace(FUZZING, workers=2))
+    three = run(spec, mock_target(), replace(FUZZING, workers=3))
+    assert two.ok, [(r.operation, r.check, r.detail) for r in two.failures[:5]]
+    assert outcomes(two) == outcomes(three)
+    assert two.cases == three.cases > 0 and two.scenarios == three.scenarios > 0
+    # The oracle: the same jobs run one after another in this process, results concatenated.
+    stateful = fuzzing.Job(spec, mock_target(), 3, 11, None, fuzzing.STATEFUL_PHASES)
+    expected, cases = [], 0
+    for job in fuzzing.worker_jobs(stateful):
+        for results, generated, _ in fuzzing._engine(replace(job, target=job.target.rebuilt())):
+            expected += [(r.operation, r.check, r.outcome.value) for r in results]
+            cases += generated
+    assert outcomes(two) == expected and two.cases == cases
+    # every operation's share came back, and the stateful chains ran (on one worker)
+    assert {r.operation for r in two.results} >= set(fuzzing.operation_labels(spec))
+    assert "stateful" in {r.family for r in two.results}
+
+
+@pytest.mark.parametrize("variant", ["answers 500 to a bad input", "ignores auth"])
+def test_a_defect_found_in_a_worker_process_fails_the_run(variant):
+    wrap, check = VARIANTS[variant]
+    report = run(effective_spec(), mock_target(wrap), replace(FUZZING, workers=2))
+    assert check in report.failed_checks(), sorted(report.failed_checks())
+    assert "engine_error" not in report.failed_checks()
+
+
+def test_a_worker_that_crashes_raises_or_hangs_is_a_reported_failure(monkeypatch):
+    real = fuzzing._run_job
+
+    def flaky(job, channel):  # runs in the (forked) worker
+        if job.label == "GET /videos":
+            os._exit(3)
+        if job.label == "DELETE /videos/{video_id}":
+            time.sleep(3600)
+        if job.label == "POST /videos/characters":
+            raise RuntimeError("boom")
+        real(job, channel)
+
+    monkeypatch.setattr(fuzzing, "_run_job", flaky)
+    results = []
+    started = time.monotonic()
+    stats = fuzzing.run_fuzzing(
+        effective_spec(),
+        mock_target(),
+        max_examples=2,
+        seed=1,
+        workers=2,
+        database=None,
+        on_result=results.append,
+        idle_limit=3,
+    )
+    assert time.monotonic() - started < 120
+    errors = {r.operation: r.failure.rule for r in results if r.check == "engine_error"}
+    assert set(errors) == {"GET /videos", "DELETE /videos/{video_id}", "POST /videos/characters"}
+    assert "exited (code 3)" in errors["GET /videos"]
+    assert "hung" in errors["DELETE /videos/{video_id}"]
+    assert "RuntimeError: boom" in errors["POST /videos/characters"]
+    assert {r.operation for r in results} >= {"POST /videos/extensions", "GET /videos/{video_id}"}
+    assert stats.cases > 0
+    assert multiprocessing.active_children() == []
+
+
+def _sleeper(task, channel):
+    channel.send(os.getpid())
+    time.sleep(600)
+
+
+def test_leaving_the_run_early_ends_every_worker():
+    pids = []
+    stream = run_in_processes(_sleeper, [0, 1, 2], workers=2, idle_limit=60)
+    with pytest.raises(KeyboardInterrupt), closing(stream):
+        for _, pid in stream:
+            pids.append(pid)
+            raise KeyboardInterrupt
+    assert multiprocessing.active_children() == []
+    with pytest.raises(ProcessLookupError):
+        os.kill(pids[0], 0)
+
+
+def _echo(task, channel):
+    channel.send(task * 2)
+
+
+def test_spawned_workers_get_the_task_by_pickling(monkeypatch):
+    monkeypatch.setattr(
+        "videos_toolkit.conformance.workers.context", lambda: multiprocessing.get_context("spawn")
+    )
+    messages = list(run_in_processes(_echo, [1, 2, 3], workers=2, idle_limit=60))
+    assert messages == [(0, 2), (1, 4), (2, 6)]
+    assert not any(isinstance(m, WorkerFailure) for _, m in messages)
+
+
+def test_a_mock_targets_recipe_crosses_to_a_worker_without_its_apps():
+    target = mock_target()
+    portable = replace(target, app=None, fuzz_app=None)
+    rebuilt = pickle.loads(pickle.dumps(portable)).rebuilt()
+    assert rebuilt.in_process and rebuilt.fuzz_app is not target.fuzz_app
+
+
+def test_worker_processes_fuzz_a_live_server_too(live_mock):
+    target = Target(live_mock.base_url, *MOCK_KEYS, wait_timeout=30)
+    report = run(effective_spec(), target, replace(FUZZING, workers=2))
+    assert report.ok, [(r.operation, r.check, r.detail) for r in report.failures[:5]]
+    assert {"positive data", "stateful"} <= {r.family for r in report.results}
+    assert report.cases > 0
