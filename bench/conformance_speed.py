@@ -3,7 +3,8 @@ schemathesis engine inside our suite) vs the schemathesis CLI over HTTP against 
 our mock, on the same effective spec and example budget; and the default run's total wall time.
 
 Test cases are counted alike on both sides: the cases recorded in every finished scenario of the
-schemathesis engine (what the CLI prints as "N generated").
+schemathesis engine (what the CLI prints as "N generated"); ours come from the run's own report,
+which counts them in every worker process.
 """
 
 import json
@@ -30,6 +31,7 @@ from bench.common import (
     write_spec,
 )
 from bench.peers import PeerSetup
+from videos_toolkit.conformance.cli import default_workers
 
 ST = str(Path(PYTHON).with_name("st"))
 
@@ -126,7 +128,8 @@ def run(settings: Settings, peers: PeerSetup) -> Section:
     )
     rounds = 1 if settings.quick else 2
     jobs: list[tuple[str, str, Callable[[], Server] | int]] = [
-        (f"scripts/conformance --only fuzzing --workers {w}", "our mock, in-process", w) for w in (1, 2)
+        (f"scripts/conformance --only fuzzing --workers {w}", "our mock, in-process", w)
+        for w in sorted({1, 2, default_workers()})
     ]
     if settings.peers:
         for peer in peers.peers:
@@ -213,9 +216,12 @@ def run(settings: Settings, peers: PeerSetup) -> Section:
         default += ["--max-examples", str(budget)]
     wall, code, output = timed_command(default, timeout=900)
     verdict = re.search(r"(PASSED|FAILED) (\d+) checks in ([\d.]+) s", output)
+    generated = re.search(r"(\d+) test cases generated", output)
     section.tables.append(
         Table(
-            "The default run (" + ("quick budget" if settings.quick else "no flags: 25 examples") + ")",
+            "The default run ("
+            + ("quick budget" if settings.quick else "no flags: 25 examples")
+            + f", {default_workers()} worker processes)",
             ["command", "wall time s", "exit", "result"],
             [
                 [
@@ -227,7 +233,12 @@ def run(settings: Settings, peers: PeerSetup) -> Section:
             ],
         )
     )
-    section.figures["default_run"] = {"wall": round(wall, 2), "exit": code}
+    section.figures["default_run"] = {
+        "wall": round(wall, 2),
+        "exit": code,
+        "workers": default_workers(),
+        "cases": int(generated.group(1)) if generated else None,
+    }
     section.commands.append(shell_join(default))
     ours_best = max((rate(d) or 0) for r, _, d in rows if r.startswith("scripts/conformance"))
     best_peer = max((x for x in (prism, steady) if x), default=None)
@@ -244,7 +255,8 @@ def run(settings: Settings, peers: PeerSetup) -> Section:
     section.notes.append(
         "Ours runs `scripts/conformance`'s own entry point with `--only fuzzing` (the part that is the "
         "schemathesis engine; properties and the client round trip are extra checks the CLI does not "
-        "have) through `bench/conformance_probe.py`, which only counts cases. The CLI runs "
+        "have) through `bench/conformance_probe.py`, which reads the number of test cases from the "
+        "run's report (counted in every worker process). The CLI runs "
         "`st run` on the plain effective spec against each server over HTTP; our suite fuzzes a wire "
         "view of the same spec (file parts carry real MP4s), so the two do not generate identical "
         "cases, which is why the comparison is in cases per second. A failure column of the CLI lists "
