@@ -138,8 +138,11 @@ def run_fuzzing(
         return stats
     # Longest first, for an even finish: the stateful chains, then the operations with bodies.
     order = sorted(range(len(jobs)), key=lambda i: -_weight(jobs[i]))
-    limit = idle_limit if idle_limit is not None else max(120.0, 4 * target.request_timeout)
-    _warm_up(jobs[0])
+    # A worker beats once per case; a case is a few requests (the call, the checks' own, a
+    # filter's look-up), each bounded by the request timeout. Silence far beyond that is a hang.
+    limit = idle_limit if idle_limit is not None else max(120.0, 8 * target.request_timeout)
+    if workers_context().get_start_method() == "fork":
+        _warm_up(jobs[0])  # what the workers inherit
     stream = run_in_processes(
         _run_job, jobs, workers=workers, idle_limit=limit, order=order, after_fork=_after_fork
     )
