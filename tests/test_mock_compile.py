@@ -69,3 +69,27 @@ def test_the_contracts_validators_follow_no_reference():
     assert len(pointers) > 30
     for pointer in pointers:
         assert "$ref" not in json.dumps(index.validation_schema(pointer)), pointer
+
+
+def test_the_router_remembers_matches_without_sharing_or_growing_them(monkeypatch):
+    import videos_toolkit.mock.routing as routing
+    from videos_toolkit.mock.errors import ApiError
+
+    monkeypatch.setattr(routing, "MATCHES_KEPT", 8)
+    router = routing.Router(compile_spec(effective_spec()))
+    operation, params = router.match("/v1/videos/video_a%2Fb", "GET")
+    params["video_id"] = "changed by the caller"
+    again, params_again = router.match("/v1/videos/video_a%2Fb", "GET")
+    assert (again.operation_id, params_again) == (operation.operation_id, {"video_id": "video_a/b"})
+    assert router.match("/v1/videos/video_a%2Fb", "DELETE")[0].operation_id == "deleteVideo"
+
+    for n in range(50):  # a client walking through many ids
+        assert router.match(f"/v1/videos/video_{n}", "GET")[1] == {"video_id": f"video_{n}"}
+    assert len(router._matched) <= 8
+    for _ in range(2):  # refusals are not remembered: each is decided again
+        try:
+            router.match("/v1/videos/video_a", "PUT")
+        except ApiError as error:
+            assert error.status == 405
+        else:
+            raise AssertionError("PUT on a video must be 405")

@@ -10,6 +10,7 @@ In-process users reach the running state through ``app.state.mock`` (a :class:`M
 """
 
 import asyncio
+import itertools
 import logging
 import secrets
 from typing import Any
@@ -111,8 +112,9 @@ class MockRuntime:
             try:
                 call = Call(operation, owner, path_params, query, body, media_type)
                 handler = self.handlers[operation.operation_id]
-                key = request.headers.get("idempotency-key")
-                if key and self.idempotency is not None and operation.operation_id in CREATING_OPERATIONS:
+                creating = operation.operation_id in CREATING_OPERATIONS and self.idempotency is not None
+                key = request.headers.get("idempotency-key") if creating else None
+                if key and self.idempotency is not None:
                     response = await self.idempotency.run(
                         owner,
                         key,
@@ -160,6 +162,17 @@ def _error_response(error: ApiError) -> Response:
     return json_response(error.envelope(), error.status, headers)
 
 
+_REQUEST_PREFIX = f"req_{secrets.token_hex(8)}"
+_request_numbers = itertools.count()
+
+
+def new_request_id() -> str:
+    """``req_`` and 32 hex digits, unique per process: a random prefix drawn at start-up and a
+    counter (a request id names a request in logs; it need not be unguessable, and drawing 16
+    random bytes for each one was a system call per answer)."""
+    return f"{_REQUEST_PREFIX}{next(_request_numbers):016x}"
+
+
 class _Dispatch:
     def __init__(self, runtime: MockRuntime) -> None:
         self.runtime = runtime
@@ -168,7 +181,7 @@ class _Dispatch:
         response = await self.runtime.handle(Request(scope, receive))
         # Appended to the raw list: no answer of the mock carries one yet, so there is nothing to
         # replace (MutableHeaders' __setitem__ would scan and rebuild the list for that).
-        response.raw_headers.append((b"x-request-id", f"req_{secrets.token_hex(16)}".encode()))
+        response.raw_headers.append((b"x-request-id", new_request_id().encode()))
         await response(scope, receive, send)
 
 
@@ -199,7 +212,7 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
     response = _error_response(
         ApiError(404, "Unknown path: no operation of this API is there.", code="not_found")
     )
-    response.headers["x-request-id"] = f"req_{secrets.token_hex(16)}"
+    response.headers["x-request-id"] = new_request_id()
     return response
 
 

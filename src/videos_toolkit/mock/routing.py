@@ -13,6 +13,8 @@ from videos_toolkit.mock.errors import ApiError
 from videos_toolkit.mock.operations import Operation, SpecIndex
 
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
+# How many (method, path) matches the router remembers before it starts afresh.
+MATCHES_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,22 @@ class Router:
             names = tuple(m.group(1) for part in parts if (m := _TEMPLATE.fullmatch(part)))
             by_length.setdefault(len(parts), []).append(_Route(template, segments, names, methods))
         self._routes = {n: sorted(routes, key=lambda r: r.specificity) for n, routes in by_length.items()}
+        # (method, path) -> what it matched: a poller asks for the same path until its job is done.
+        # Only matches are kept (404 and 405 are computed each time), and the memo starts afresh
+        # when full, so a client cycling through ids cannot grow it.
+        self._matched: dict[tuple[str, str], tuple[Operation, tuple[tuple[str, str], ...]]] = {}
 
     def match(self, raw_path: str, method: str) -> tuple[Operation, dict[str, str]]:
         """The operation and its decoded path parameters; raises ApiError 404/405."""
+        if (hit := self._matched.get((method, raw_path))) is not None:
+            return hit[0], dict(hit[1])
+        operation, params = self._match(raw_path, method)
+        if len(self._matched) >= MATCHES_KEPT:
+            self._matched.clear()
+        self._matched[method, raw_path] = (operation, tuple(params.items()))
+        return operation, params
+
+    def _match(self, raw_path: str, method: str) -> tuple[Operation, dict[str, str]]:
         path = raw_path
         for prefix in self._prefixes:
             if path == prefix or path.startswith(prefix + "/"):
