@@ -30,6 +30,7 @@ from videos_toolkit.conformance.target import Target
 from videos_toolkit.conformance.wire_view import fuzzing_view
 from videos_toolkit.conformance.workers import Channel, WorkerFailure, run_in_processes
 from videos_toolkit.conformance.workers import context as workers_context
+from videos_toolkit.mock.idempotency import REPLAYED_HEADER
 from videos_toolkit.mock.media import mp4_video
 
 load_all_checks()
@@ -283,6 +284,7 @@ def _schema(job: Job, beat: Callable[[], None] | None = None) -> Any:
     _upload_real_videos(schema, job.seed, beat)
     _drop_unrepresentable_negatives(schema, view)
     _allow_refusing_unfinished_sources(schema, target)
+    _allow_replays_of_deleted_videos(schema)
     return schema
 
 
@@ -351,6 +353,32 @@ def _allow_refusing_unfinished_sources(schema: Any, target: Target) -> None:
         completed_at = video.get("completed_at")
         just_completed = isinstance(completed_at, int) and completed_at >= time.time() - RACE_WINDOW
         return video.get("status") == "completed" and not just_completed
+
+
+def _allow_replays_of_deleted_videos(schema: Any) -> None:
+    """The contract's Idempotency-Key: a creating request sent again with the same key is answered
+    with the first answer (same id), marked ``idempotent-replayed: true``, even once that video is
+    deleted. A stateful chain that reuses a generated key after a delete then "creates" a video
+    that is gone, which ``ensure_resource_availability`` reports as lost. That failure is forgiven
+    only for the ids such a marked replay returned."""
+    replayed: set[str] = set()
+
+    @schema.hook
+    def after_call(context: Any, case: Any, response: Any) -> None:
+        if response.headers.get(REPLAYED_HEADER) != ["true"]:
+            return
+        try:
+            video_id = response.json().get("id")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(video_id, str):
+            replayed.add(video_id)
+
+    @schema.hook
+    def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        if "ensure_resource_availability" not in getattr(failure, "checks", ()):
+            return True
+        return (case.path_parameters or {}).get("video_id") not in replayed
 
 
 def _results(event: events.ScenarioFinished, seed: int) -> list[CheckResult]:

@@ -1,0 +1,42 @@
+"""A creating request sent again with the same Idempotency-Key is answered with the first answer,
+even once that video is deleted (the contract's idempotency). The fuzzer must not call that a lost
+resource; any other lost resource stays a failure."""
+
+from schemathesis.hooks import should_keep_failure
+from schemathesis.openapi.checks import EnsureResourceAvailability
+
+from videos_toolkit.conformance import fuzzing
+from videos_toolkit.conformance.target import mock_target
+from videos_toolkit.spec import effective_spec
+
+
+def lost(operation: str) -> EnsureResourceAvailability:
+    return EnsureResourceAvailability(
+        operation=operation, message="gone", created_with="POST /videos", not_available_with=operation
+    )
+
+
+def test_a_replayed_creation_of_a_deleted_video_is_not_a_lost_resource():
+    job = fuzzing.Job(effective_spec(), mock_target(), 1, 0, None, fuzzing.STATEFUL_PHASES)
+    schema = fuzzing._schema(job)
+    create = schema["/videos"]["POST"]
+    delete = schema["/videos/{video_id}"]["DELETE"]
+    auth = {"Authorization": f"Bearer {job.target.api_key}"}  # the engine adds it; here we call directly
+
+    def created(key: str):
+        case = create.Case(
+            body={"prompt": "p"}, headers={**auth, "Idempotency-Key": key}, media_type="application/json"
+        )
+        return case.call()
+
+    first = created("key-1")
+    video_id = first.json()["id"]
+    assert delete.Case(path_parameters={"video_id": video_id}, headers=auth).call().status_code == 200
+    again = created("key-1")
+    assert again.headers["idempotent-replayed"] == ["true"] and again.json()["id"] == video_id
+
+    gone = delete.Case(path_parameters={"video_id": video_id})
+    assert not should_keep_failure(lost(delete.label), gone, again)
+
+    other_id = created("key-2").json()["id"]  # created once, never replayed
+    assert should_keep_failure(lost(delete.label), delete.Case(path_parameters={"video_id": other_id}), again)
