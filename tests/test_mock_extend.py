@@ -339,6 +339,13 @@ def test_character_create_then_get(mock):
     assert error_of(other, 404)["param"] == "character_id"
 
 
+def test_a_character_needs_a_readable_video(mock):
+    files = {"name": (None, "Whiskers"), "video": ("cat.png", b"\x89PNG\r\n\x1a\n" + bytes(40), "image/png")}
+    error = error_of(mock.client.post("/videos/characters", files=files), 400)
+    assert (error["param"], error["code"]) == ("video", "invalid_video_file")
+    assert "MP4" in error["message"]
+
+
 def test_unknown_character_is_404(mock):
     error = error_of(mock.client.get("/videos/characters/char_unknown"), 404)
     assert (error["param"], error["code"]) == ("character_id", "not_found")

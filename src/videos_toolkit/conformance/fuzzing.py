@@ -305,6 +305,22 @@ def _upload_real_videos(schema: Any, seed: int, beat: Callable[[], None] | None 
             case.body = {**body, "video": videos[rng.choice(sorted(videos))]}
         return case
 
+    # The examples phase does not pass its cases through map_case: for an operation with no
+    # example of its upload, schemathesis sends a placeholder image as the `video` part. Refusing
+    # a `video` that is not a video at all is not refusing valid data.
+    @schema.hook
+    def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        if "positive_data_acceptance" not in getattr(failure, "checks", ()) or response.status_code != 400:
+            return True
+        video = case.body.get("video") if isinstance(case.body, dict) else None
+        data = video.data if isinstance(video, Binary) else video
+        return not isinstance(data, bytes) or _is_mp4(data)
+
+
+def _is_mp4(data: bytes) -> bool:
+    """An ISO media file starts with its ``ftyp`` box: 4 bytes of size, then the type."""
+    return data[4:8] == b"ftyp"
+
 
 def _drop_unrepresentable_negatives(schema: Any, view: dict[str, Any]) -> None:
     """In multipart every text field is a string on the wire: a "negative" case that changed a

@@ -176,14 +176,7 @@ class StatefulApi:
         assert call.body is not None
         source = call.body["video"]
         if isinstance(source, UploadedPart):
-            try:
-                probe = media.probe_mp4(source.file)
-            except media.MediaError as exc:
-                raise bad_request(
-                    f"The uploaded 'video' could not be read as an MP4 video: {exc}.",
-                    param="video",
-                    code="invalid_video_file",
-                ) from exc
+            probe = _readable_video(source)
             size = f"{probe.width}x{probe.height}"
             size = size if size in self.facts.sizes else self.facts.defaults["size"]
             # Whole seconds, halves rounded up (round() would send 2.5 s to 2).
@@ -281,6 +274,7 @@ class StatefulApi:
 
     async def create_character(self, call: Call) -> Response:
         assert call.body is not None
+        _readable_video(call.body["video"])  # a character is cut from a real clip, as for extend
         character = CharacterRecord(
             id=new_id("char"),
             owner=call.owner,
@@ -295,6 +289,17 @@ class StatefulApi:
         if character is None:
             raise not_found("Character", call.path["character_id"], param="character_id")
         return json_response(_character_object(character))
+
+
+def _readable_video(part: UploadedPart) -> media.Mp4Probe:
+    try:
+        return media.probe_mp4(part.file)
+    except media.MediaError as exc:
+        raise bad_request(
+            f"The uploaded 'video' could not be read as an MP4 video: {exc}.",
+            param="video",
+            code="invalid_video_file",
+        ) from exc
 
 
 def _character_object(character: CharacterRecord) -> dict[str, Any]:

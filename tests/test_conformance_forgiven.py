@@ -1,12 +1,13 @@
-"""A creating request sent again with the same Idempotency-Key is answered with the first answer,
-even once that video is deleted (the contract's idempotency). The fuzzer must not call that a lost
-resource; any other lost resource stays a failure."""
+"""What the fuzzer does not hold against a server, each forgiven only in its narrow case:
+a replayed creation of a video deleted since (the contract's idempotency), and refusing a `video`
+part that is not a video at all."""
 
 from schemathesis.hooks import should_keep_failure
-from schemathesis.openapi.checks import EnsureResourceAvailability
+from schemathesis.openapi.checks import EnsureResourceAvailability, RejectedPositiveData
 
 from videos_toolkit.conformance import fuzzing
 from videos_toolkit.conformance.target import mock_target
+from videos_toolkit.mock.media import mp4_video
 from videos_toolkit.spec import effective_spec
 
 
@@ -40,3 +41,22 @@ def test_a_replayed_creation_of_a_deleted_video_is_not_a_lost_resource():
 
     other_id = created("key-2").json()["id"]  # created once, never replayed
     assert should_keep_failure(lost(delete.label), delete.Case(path_parameters={"video_id": other_id}), again)
+
+
+class Refusal:
+    status_code = 400
+
+
+def test_refusing_a_video_part_that_is_not_a_video_is_forgiven_and_only_that():
+    job = fuzzing.Job(effective_spec(), mock_target(), 1, 0, None, fuzzing.STATELESS_PHASES)
+    characters = fuzzing._schema(job)["/videos/characters"]["POST"]
+    refused = RejectedPositiveData(
+        operation=characters.label, message="m", status_code=400, allowed_statuses=["2xx"]
+    )
+
+    def upload(video: bytes):
+        return characters.Case(body={"name": "n", "video": video}, media_type="multipart/form-data")
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(40)  # what schemathesis's examples phase sends
+    assert not should_keep_failure(refused, upload(png), Refusal())
+    assert should_keep_failure(refused, upload(mp4_video("720x1280", 1)), Refusal())
