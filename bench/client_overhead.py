@@ -201,9 +201,7 @@ def run(settings: Settings) -> Section:
             raw_name,
         )
     )
-    for name in dict.fromkeys(name for name, _ in figures):
-        r, e = figures[name, "retrieve"], figures[name, "extend"]
-        section.figures[name] = {"retrieve_us": round(r, 1), "extend_us": round(e, 1)}
+    section.figures.update(_per_client(figures))
     local = per_call(settings, "http://bench.local/v1", fixed_transport())
     section.tables.append(
         _call_table(
@@ -213,9 +211,8 @@ def run(settings: Settings) -> Section:
             raw_name,
         )
     )
-    for name in dict.fromkeys(name for name, _ in local):
-        r, e = local[name, "retrieve"], local[name, "extend"]
-        section.figures[name]["in_process"] = {"retrieve_us": round(r, 1), "extend_us": round(e, 1)}
+    for name, in_process in _per_client(local).items():
+        section.figures[name]["in_process"] = in_process
 
     timings, profile = parsing(settings)
     sdk = timings["SDK pydantic: Video.model_validate(dict)"]
@@ -258,6 +255,13 @@ def run(settings: Settings) -> Section:
         f"{10 if settings.quick else 50} extends per client, each round starting with the next client)."
     )
     return section
+
+
+def _per_client(figures: dict[tuple[str, str], float]) -> dict[str, dict[str, Any]]:
+    names = dict.fromkeys(name for name, _ in figures)
+    return {
+        name: {f"{op}_us": round(figures[name, op], 1) for op in ("retrieve", "extend")} for name in names
+    }
 
 
 def _call_table(title: str, figures: dict[tuple[str, str], float], raw_name: str) -> Table:
