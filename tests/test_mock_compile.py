@@ -86,6 +86,9 @@ def test_the_router_remembers_matches_without_sharing_or_growing_them(monkeypatc
     for n in range(50):  # a client walking through many ids
         assert router.match(f"/v1/videos/video_{n}", "GET")[1] == {"video_id": f"video_{n}"}
     assert len(router._matched) <= 8
+    huge = "/v1/videos/" + "v" * (routing.PATH_KEPT + 1)
+    assert router.match(huge, "GET")[0].operation_id == "retrieveVideo"
+    assert ("GET", huge) not in router._matched
     for _ in range(2):  # refusals are not remembered: each is decided again
         try:
             router.match("/v1/videos/video_a", "PUT")

@@ -15,6 +15,7 @@ from videos_toolkit.mock.operations import Operation, SpecIndex
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 # How many (method, path) matches the router remembers before it starts afresh.
 MATCHES_KEPT = 4096
+PATH_KEPT = 512  # characters: so the memo holds at most about 2 MB of paths
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,10 @@ class Router:
         if (hit := self._matched.get((method, raw_path))) is not None:
             return hit[0], dict(hit[1])
         operation, params = self._match(raw_path, method)
-        if len(self._matched) >= MATCHES_KEPT:
-            self._matched.clear()
-        self._matched[method, raw_path] = (operation, tuple(params.items()))
+        if len(raw_path) <= PATH_KEPT:  # ids are short: a huge path is matched, never kept
+            if len(self._matched) >= MATCHES_KEPT:
+                self._matched.clear()
+            self._matched[method, raw_path] = (operation, tuple(params.items()))
         return operation, params
 
     def _match(self, raw_path: str, method: str) -> tuple[Operation, dict[str, str]]:
