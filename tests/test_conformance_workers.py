@@ -18,6 +18,7 @@ from videos_toolkit.conformance import fuzzing
 from videos_toolkit.conformance.runner import Options, run
 from videos_toolkit.conformance.target import MOCK_KEYS, Target, mock_target
 from videos_toolkit.conformance.workers import WorkerFailure, run_in_processes
+from videos_toolkit.mock.operations import operation_labels
 from videos_toolkit.spec import effective_spec
 
 FUZZING = Options(max_examples=3, seed=11, database=None, parts=("fuzzing",))
@@ -44,7 +45,7 @@ def test_results_and_cases_are_the_same_for_any_number_of_workers():
             cases += generated
     assert outcomes(two) == expected and two.cases == cases
     # every operation's share came back, and the stateful chains ran (on one worker)
-    assert {r.operation for r in two.results} >= set(fuzzing.operation_labels(spec))
+    assert {r.operation for r in two.results} >= set(operation_labels(spec))
     assert "stateful" in {r.family for r in two.results}
 
 

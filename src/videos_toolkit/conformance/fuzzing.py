@@ -32,6 +32,7 @@ from videos_toolkit.conformance.workers import Channel, WorkerFailure, run_in_pr
 from videos_toolkit.conformance.workers import context as workers_context
 from videos_toolkit.mock.idempotency import REPLAYED_HEADER
 from videos_toolkit.mock.media import mp4_video
+from videos_toolkit.mock.operations import operation_labels
 
 load_all_checks()
 
@@ -56,7 +57,6 @@ RACE_WINDOW = 5.0  # seconds
 STATELESS_PHASES = ("examples", "coverage", "fuzzing")
 STATEFUL_PHASES = ("stateful",)
 OUTCOMES = {Status.SUCCESS: Outcome.PASSED, Status.FAILURE: Outcome.FAILED, Status.SKIP: Outcome.SKIPPED}
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 @dataclass
@@ -171,16 +171,6 @@ def worker_jobs(stateful: Job) -> list[Job]:
         for label in operation_labels(stateful.spec)
     ]
     return [*jobs, replace(stateful, target=portable)] if target.in_process else jobs
-
-
-def operation_labels(spec: dict[str, Any]) -> list[str]:
-    """Every operation as schemathesis labels it ("POST /videos"), in the spec's order."""
-    return [
-        f"{method.upper()} {path}"
-        for path, item in spec.get("paths", {}).items()
-        for method in item
-        if method in HTTP_METHODS
-    ]
 
 
 def _weight(job: Job) -> int:
@@ -310,11 +300,19 @@ def _upload_real_videos(schema: Any, seed: int, beat: Callable[[], None] | None 
     # a `video` that is not a video at all is not refusing valid data.
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-        if "positive_data_acceptance" not in getattr(failure, "checks", ()) or response.status_code != 400:
+        if not _refused_valid_data(failure, response):
             return True
         video = case.body.get("video") if isinstance(case.body, dict) else None
         data = video.data if isinstance(video, Binary) else video
         return not isinstance(data, bytes) or _is_mp4(data)
+
+
+def _reported_by(failure: Any, check: str) -> bool:
+    return check in getattr(failure, "checks", ())
+
+
+def _refused_valid_data(failure: Any, response: Any) -> bool:
+    return _reported_by(failure, "positive_data_acceptance") and response.status_code == 400
 
 
 def _is_mp4(data: bytes) -> bool:
@@ -331,7 +329,7 @@ def _drop_unrepresentable_negatives(schema: Any, view: dict[str, Any]) -> None:
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-        if "negative_data_rejection" not in getattr(failure, "checks", ()):
+        if not _reported_by(failure, "negative_data_rejection"):
             return True
         if not (case.media_type or "").startswith("multipart/") or not isinstance(case.body, dict):
             return True
@@ -356,7 +354,7 @@ def _allow_refusing_unfinished_sources(schema: Any, target: Target) -> None:
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-        if "positive_data_acceptance" not in getattr(failure, "checks", ()) or response.status_code != 400:
+        if not _refused_valid_data(failure, response):
             return True
         source = (case.path_parameters or {}).get("video_id")
         if source is None and isinstance(case.body, dict) and isinstance(case.body.get("video"), dict):
@@ -392,7 +390,7 @@ def _allow_replays_of_deleted_videos(schema: Any) -> None:
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-        if "ensure_resource_availability" not in getattr(failure, "checks", ()):
+        if not _reported_by(failure, "ensure_resource_availability"):
             return True
         return (case.path_parameters or {}).get("video_id") not in replayed
 

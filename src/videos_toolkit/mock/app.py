@@ -112,7 +112,7 @@ class MockRuntime:
             try:
                 call = Call(operation, owner, path_params, query, body, media_type)
                 handler = self.handlers[operation.operation_id]
-                creating = operation.operation_id in CREATING_OPERATIONS and self.idempotency is not None
+                creating = operation.operation_id in CREATING_OPERATIONS
                 key = request.headers.get("idempotency-key") if creating else None
                 if key and self.idempotency is not None:
                     response = await self.idempotency.run(

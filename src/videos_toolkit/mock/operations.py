@@ -17,6 +17,18 @@ from referencing.jsonschema import DRAFT202012
 
 SPEC_URI = "urn:videos-toolkit:effective-spec"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def operation_labels(spec: dict[str, Any]) -> list[str]:
+    """Every operation as "METHOD /path" ("POST /videos", as schemathesis labels it), in the spec's order."""
+    return [
+        f"{method.upper()} {path}"
+        for path, item in spec.get("paths", {}).items()
+        for method in item
+        if method in HTTP_METHODS
+    ]
+
+
 # The JSON Schema type that only an uploaded multipart file part satisfies (see validation.py).
 FILE_TYPE = "file"
 
