@@ -1,6 +1,6 @@
 """Servers the bench starts in a subprocess, all on uvicorn exactly as ``scripts/mock`` runs ours
-(``uvicorn.run(app, host, port, log_level, server_header=False)``: uvloop and httptools, which
-``uvicorn[standard]`` installs and uvicorn picks by default).
+(``uvicorn.run(app, host, port, log_level, server_header=False, proxy_headers=False)``: uvloop and
+httptools, which ``uvicorn[standard]`` installs and uvicorn picks by default).
 
     python -m bench.serve bare --port N                      # a bare Starlette app: a fixed Video, no checks
     python -m bench.serve mock --port N --prefill 100000 --ids-file F [--profile F.prof] [--stateless]
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     profiler = cProfile.Profile() if args.profile else None
     if profiler is not None:
         profiler.enable()
-    uvicorn.run(app, host=HOST, port=args.port, log_level="warning", server_header=False)
+    uvicorn.run(app, host=HOST, port=args.port, log_level="warning", server_header=False, proxy_headers=False)
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args.profile)

@@ -180,3 +180,9 @@ def test_bad_flag_values_exit_2(args, capsys):
         cli.parser().parse_args(args)
     assert exited.value.code == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_uvicorn_serves_the_app_without_proxy_header_rewriting(served):
+    # The mock reads neither the client's address nor the scheme; the middleware would only cost.
+    cli.main([])
+    assert served[0]["proxy_headers"] is False and served[0]["server_header"] is False
