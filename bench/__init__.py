@@ -3,6 +3,8 @@
 ``scripts/bench`` (``python -m bench``) runs the sections below and writes ``bench/RESULTS.md``:
 
 * ``mock``: mock throughput and latency (wrk) vs Prism and Steady on the same effective spec
+* ``instructions``: instructions per request through the whole server (callgrind), ours vs the
+  bare Starlette ceiling
 * ``client``: client overhead per call vs the openai SDK and raw httpx; Video parsing
 * ``conformance``: test cases per second vs the schemathesis CLI over HTTP
 * ``generate``: regeneration wall time vs a bare openapi-python-client run

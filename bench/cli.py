@@ -14,7 +14,7 @@ from bench import report
 from bench.common import ROOT, Section, Settings
 from bench.loadgen import wrk_available, wrk_version
 
-SECTIONS = ("mock", "dispatch", "client", "conformance", "generate", "scale", "profile")
+SECTIONS = ("mock", "dispatch", "instructions", "client", "conformance", "generate", "scale", "profile")
 NEEDS_PEERS = {"mock", "conformance"}
 CHANGES = ROOT / "bench" / "CHANGES.md"  # hand-kept notes (before/after, findings), shown in RESULTS.md
 
@@ -87,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import mock_inprocess
 
         runners["dispatch"] = lambda: mock_inprocess.run(settings)
+    if "instructions" in chosen:
+        from bench import instructions
+
+        runners["instructions"] = lambda: instructions.run(settings)
     if "client" in chosen:
         from bench import client_overhead
 

@@ -139,7 +139,7 @@ class PythonLoad:
         return asyncio.run(_load(port, request, concurrency, duration, max_requests))
 
 
-def _raw_request(request: Request, port: int) -> bytes:
+def raw_request(request: Request, port: int) -> bytes:
     lines = [f"{request.method} {request.path} HTTP/1.1", f"Host: {HOST}:{port}"]
     lines += [f"{name}: {value}" for name, value in request.headers.items()]
     if request.body or request.method in ("POST", "PUT", "PATCH"):
@@ -173,7 +173,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 async def _load(
     port: int, request: Request, concurrency: int, duration: float, max_requests: int | None
 ) -> LoadResult:
-    raw = _raw_request(request, port)
+    raw = raw_request(request, port)
     latencies: list[int] = []
     bad = errors = 0
     remaining = [max_requests if max_requests is not None else 1 << 62]

@@ -5,7 +5,12 @@ asserted: speed goals are met in ``scripts/bench``, never in unit tests."""
 import json
 import re
 
+import pytest
+
+from bench import instructions
 from bench.cli import main
+from bench.common import Settings
+from bench.mock_throughput import EXAMPLE_ID, requests_for
 
 OPERATIONS = ("retrieve", "list", "extend")
 SERVERS = ("ours, stateful", "ours, stateless")
@@ -57,3 +62,19 @@ def test_quick_mock_bench_writes_a_well_formed_results_table(tmp_path):
     figures = json.loads((tmp_path / "results.json").read_text())
     assert set(figures) == {"mock"}
     assert figures["mock"]["retrieve.ours, stateful.c1"]["rps"] > 0
+
+
+@pytest.mark.skipif(instructions.available() is not None, reason="valgrind is not installed")
+def test_instruction_counts_of_a_server_under_callgrind(tmp_path):
+    # The bare app, a few requests: the harness starts it under valgrind, counts only the requests
+    # (start-up is left out) and reads one figure per operation.
+    server = instructions._server("bare", ["bare"], Settings(work=tmp_path))
+    server.start(timeout=300)
+    try:
+        counts = instructions.count(server, requests_for(EXAMPLE_ID), 20)
+    finally:
+        server.stop()
+    assert set(counts) == set(OPERATIONS)
+    # Python's start-up alone is hundreds of millions of instructions; a request through uvicorn
+    # and a small app is a few hundred thousand.
+    assert all(20_000 < n < 20_000_000 for n in counts.values()), counts

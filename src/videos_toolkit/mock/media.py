@@ -10,6 +10,7 @@
 Assets are generated once per (size, seconds) and cached.
 """
 
+import contextlib
 import io
 import math
 import struct
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO
 
-from mutagen.mp4 import MP4, Atoms
+from mutagen.mp4 import Atoms, MP4Info, MP4NoTrackError
 from PIL import Image, ImageDraw
 
 CONTENT_TYPES = {"video": "video/mp4", "thumbnail": "image/webp", "spritesheet": "image/jpeg"}
@@ -192,9 +193,9 @@ def probe_mp4(fileobj: BinaryIO) -> Mp4Probe:
             fileobj.seek(0)
             fileobj = io.BytesIO(fileobj.read())
         fileobj.seek(0)
-        duration = float(MP4(fileobj).info.length)
-        fileobj.seek(0)
-        width, height = _video_track_size(fileobj)
+        atoms = Atoms(fileobj)  # parsed once for both figures; tags and chapters are not needed
+        duration = _duration(atoms, fileobj)
+        width, height = _video_track_size(atoms, fileobj)
     except Exception as exc:
         # Any failure to parse client bytes is the client's mistake (a 400), never a server error.
         raise MediaError(f"not a readable MP4 video ({type(exc).__name__}: {exc})") from exc
@@ -203,8 +204,16 @@ def probe_mp4(fileobj: BinaryIO) -> Mp4Probe:
     return Mp4Probe(duration, width, height)
 
 
-def _video_track_size(fileobj: BinaryIO) -> tuple[int | None, int | None]:
-    atoms = Atoms(fileobj)
+def _duration(atoms: Atoms, fileobj: BinaryIO) -> float:
+    """mutagen's stream length: the first audio track's, else the movie header's (as ``MP4`` does,
+    a file with neither has length 0)."""
+    info = MP4Info()
+    with contextlib.suppress(MP4NoTrackError):
+        info.load(atoms, fileobj)
+    return float(info.length)
+
+
+def _video_track_size(atoms: Atoms, fileobj: BinaryIO) -> tuple[int | None, int | None]:
     for trak in atoms[b"moov"].findall(b"trak"):
         ok, hdlr = trak[b"mdia", b"hdlr"].read(fileobj)
         if not ok or hdlr[8:12] != b"vide":
