@@ -25,7 +25,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.transport.serialization import Binary
 
-from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
+from videos_toolkit.conformance.results import FILTERED, CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
 from videos_toolkit.conformance.wire_view import fuzzing_view
 from videos_toolkit.conformance.workers import Channel, WorkerFailure, run_in_processes
@@ -56,6 +56,8 @@ FAMILIES = {
 RACE_WINDOW = 5.0  # seconds
 STATELESS_PHASES = ("examples", "coverage", "fuzzing")
 STATEFUL_PHASES = ("stateful",)
+# Request headers whose values are credentials: shown as schemathesis shows them in its curl lines.
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"})
 OUTCOMES = {Status.SUCCESS: Outcome.PASSED, Status.FAILURE: Outcome.FAILED, Status.SKIP: Outcome.SKIPPED}
 
 
@@ -194,7 +196,11 @@ def _engine(job: Job, beat: Callable[[], None] | None = None) -> Iterator[Batch]
     schema = _schema(job, beat)
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
-            yield _results(event, job.seed), len(event.recorder.cases), 1
+            yield (
+                _results(event, job.seed, (job.target.api_key, job.target.other_api_key)),
+                len(event.recorder.cases),
+                1,
+            )
         elif isinstance(event, events.NonFatalError):
             yield [_engine_error(event.label, event.info.message, job.seed)], 0, 0
         elif isinstance(event, events.FatalError):
@@ -395,7 +401,7 @@ def _allow_replays_of_deleted_videos(schema: Any) -> None:
         return (case.path_parameters or {}).get("video_id") not in replayed
 
 
-def _results(event: events.ScenarioFinished, seed: int) -> list[CheckResult]:
+def _results(event: events.ScenarioFinished, seed: int, secrets: tuple[str | None, ...]) -> list[CheckResult]:
     recorder = event.recorder
     results = []
     for case_id, checks in recorder.checks.items():
@@ -405,7 +411,7 @@ def _results(event: events.ScenarioFinished, seed: int) -> list[CheckResult]:
             outcome = OUTCOMES.get(check.status, Outcome.FAILED)
             failure = None
             if outcome is Outcome.FAILED:
-                failure = _failure(recorder, case_id, check, seed)
+                failure = _failure(recorder, case_id, check, seed).without(secrets)
             results.append(
                 CheckResult(
                     operation=operation,
@@ -426,7 +432,10 @@ def _failure(recorder: Any, case_id: str, check: Any, seed: int) -> Failure:
     if interaction is not None:
         sent = interaction.request
         body = (sent.body or b"")[:2000].decode("utf-8", "replace")
-        headers = "\n".join(f"{k}: {', '.join(v)}" for k, v in sent.headers.items())
+        headers = "\n".join(
+            f"{k}: {FILTERED if k.lower() in CREDENTIAL_HEADERS else ', '.join(v)}"
+            for k, v in sent.headers.items()
+        )
         request = f"{sent.method} {sent.uri}\n{headers}\n\n{body}"
         if interaction.response is not None:
             got = interaction.response

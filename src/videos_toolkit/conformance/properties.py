@@ -195,7 +195,8 @@ class Properties:
             f"{curl(response.request, self.target.base_url) if response is not None else ''}"
         )
         failure = Failure(rule=violation.rule, request=violation.request, response=got, reproduce=reproduce)
-        return CheckResult(operation, family, check, Outcome.FAILED, failure, violation.rule.splitlines()[0])
+        failure = failure.without((self.target.api_key, self.target.other_api_key))
+        return CheckResult(operation, family, check, Outcome.FAILED, failure, failure.rule.splitlines()[0])
 
     @staticmethod
     def _skip(operation: str, family: str, check: str, why: str) -> CheckResult:

@@ -1,8 +1,11 @@
 """What a conformance run found: one record per check run, grouped into an operation x family matrix."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+FILTERED = "[Filtered]"  # what schemathesis' own reproductions show in place of a credential
 
 
 class Outcome(StrEnum):
@@ -19,6 +22,19 @@ class Failure:
     request: str  # method, URL, headers and body as sent
     response: str  # status, headers and body as received ("" if none)
     reproduce: str  # a copy-paste reproduction (curl), with the seed
+
+    def without(self, secrets: Iterable[str | None]) -> "Failure":
+        """This failure with every occurrence of these secrets (the API keys under test) filtered
+        out: reports are CI artifacts, and a server may echo a key back in a body or header."""
+        texts = {
+            "rule": self.rule,
+            "request": self.request,
+            "response": self.response,
+            "reproduce": self.reproduce,
+        }
+        for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+            texts = {name: text.replace(secret, FILTERED) for name, text in texts.items()}
+        return replace(self, **texts)
 
 
 @dataclass(frozen=True)
