@@ -67,6 +67,25 @@ class Breaker:
         await send({"type": "http.response.body", "body": body})
 
 
+def mislabels_downloads(app: Any) -> Any:
+    """Sends every download's bytes as it should, but labelled ``application/json``."""
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith("/content"):
+            return await app(scope, receive, send)
+
+        async def relabel(message: dict) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-type"]
+                message = {**message, "headers": [*kept, (b"content-type", b"application/json")]}
+            await send(message)
+
+        await app(scope, receive, relabel)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
 FAKE_VIDEO = {
     "id": "video_accepted_out_of_enum",
     "object": "video",
@@ -173,6 +192,7 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     ),
     "ignores auth": (lambda app: Breaker(app, before=ignores_auth), "ignored_auth"),
     "lets one key read another's video": (lambda app: Breaker(app, before=one_identity), "key_isolation"),
+    "labels downloads with the wrong media type": (mislabels_downloads, "client_round_trip"),
     "lets status go backwards": (
         lambda app: Breaker(app, after=status_goes_backwards()),
         "lifecycle_invariants",

@@ -42,7 +42,13 @@ from videos_toolkit.mock.media import mp4_video
 from videos_toolkit.mock.operations import operation_labels
 
 FAMILY = "client"
-SIGNATURES = {"video": b"ftyp", "thumbnail": b"WEBP", "spritesheet": b"\xff\xd8\xff"}
+# Each variant of a download: the media type its Content-Type must name (the contract's 200 lists
+# one per variant) and bytes its file starts with, within its first 16.
+VARIANTS = {
+    "video": ("video/mp4", b"ftyp"),
+    "thumbnail": ("image/webp", b"WEBP"),
+    "spritesheet": ("image/jpeg", b"\xff\xd8\xff"),
+}
 
 
 class RoundTripError(AssertionError):
@@ -158,13 +164,18 @@ class _Steps:
 
     def content(self) -> None:
         assert self.video is not None
-        for variant, signature in SIGNATURES.items():
+        for variant, (media_type, signature) in VARIANTS.items():
             response = download_video_content.sync_detailed(
                 self.video.id, client=self.client, variant=VideoContentVariant(variant)
             )
             payload = self._parsed(response, File).payload.read()
+            sent_as = response.headers.get("content-type", "")
+            if sent_as.split(";", 1)[0].strip().lower() != media_type:
+                raise RoundTripError(
+                    f"content variant={variant} must be sent as {media_type}, got Content-Type {sent_as!r}"
+                )
             if signature not in payload[:16]:
-                raise RoundTripError(f"content variant={variant} does not look like its media type")
+                raise RoundTripError(f"content variant={variant} does not look like {media_type}")
 
     def character(self) -> None:
         body = CreateVideoCharacterMultipartBody(
