@@ -3,6 +3,7 @@ whatever the ids (as Prism and Steady do); invalid requests are still rejected. 
 set up the way its own generated test suite sets itself up against such a mock, works unchanged."""
 
 import io
+import itertools
 import warnings
 
 import openai
@@ -11,6 +12,7 @@ from mutagen.mp4 import MP4
 from openai.types import Video
 from PIL import Image
 
+from tests.client_support import Scripts, mock_app, sync_client
 from videos_toolkit.mock.operations import resolve
 from videos_toolkit.spec import effective_spec
 
@@ -187,3 +189,28 @@ def test_every_json_success_answer_has_an_example():
             content = resolve(spec, operation["responses"]["200"], "")[0]["content"]
             if "application/json" in content:
                 assert documented_examples(template, method), (template, method)
+
+
+# -- pagination ends: the list example is a complete list (has_more false) -------------------------
+
+
+def test_the_list_example_is_a_complete_list():
+    # Prism and Steady serve the same example for every page: has_more true would never end a walk.
+    for example in documented_examples("/videos", "get"):
+        assert example["has_more"] is False
+
+
+def test_walking_every_page_with_the_generated_client_ends():
+    scripts = Scripts(mock_app(stateless=True))
+    with sync_client(scripts) as client:
+        # bounded: were every page to say has_more, this would stop at 50 videos instead of hanging
+        walked = list(itertools.islice(client.videos.list(limit=2), 50))
+    (example,) = documented_examples("/videos", "get")
+    assert [video.id for video in walked] == [video["id"] for video in example["data"]]
+    assert sum(1 for request in scripts.seen if request == ("GET", "/v1/videos")) == 1
+
+
+def test_sdk_auto_pagination_ends(sdk):
+    walked = list(itertools.islice(sdk.videos.list(limit=2), 50))
+    (example,) = documented_examples("/videos", "get")
+    assert [video.id for video in walked] == [video["id"] for video in example["data"]]
