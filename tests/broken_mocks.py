@@ -86,6 +86,19 @@ def mislabels_downloads(app: Any) -> Any:
     return wrapper
 
 
+def ignores_the_cursor(app: Any) -> Any:
+    """Lists as if no ``after`` cursor had been sent: every page is the first one."""
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope["query_string"]:
+            kept = [p for p in scope["query_string"].split(b"&") if not p.startswith(b"after=")]
+            scope = {**scope, "query_string": b"&".join(kept)}
+        await app(scope, receive, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
 FAKE_VIDEO = {
     "id": "video_accepted_out_of_enum",
     "object": "video",
@@ -193,6 +206,7 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "ignores auth": (lambda app: Breaker(app, before=ignores_auth), "ignored_auth"),
     "lets one key read another's video": (lambda app: Breaker(app, before=one_identity), "key_isolation"),
     "labels downloads with the wrong media type": (mislabels_downloads, "client_round_trip"),
+    "ignores the after cursor": (ignores_the_cursor, "cursor_pagination"),
     "lets status go backwards": (
         lambda app: Breaker(app, after=status_goes_backwards()),
         "lifecycle_invariants",

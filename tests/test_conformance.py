@@ -30,7 +30,7 @@ def test_the_clean_mock_passes_every_check(options):
         "stateful",
         "auth",
     } <= families
-    assert {"enums", "lifecycle", "extension", "isolation", "client"} <= families
+    assert {"enums", "lifecycle", "extension", "isolation", "pagination", "client"} <= families
     operations = {r.operation for r in report.results if r.family == "response schema"}
     assert {"POST /videos/extensions", "GET /videos/{video_id}", "GET /videos"} <= operations
 

@@ -9,7 +9,10 @@
   `completed_at` is set iff completed and `error` iff failed;
 - extension: the new job's `seconds` is source + requested; extending a video that is not
   completed is refused with `param: "video"`;
-- isolation: no key, a wrong key, or another key's video gives 401 / 404, never the video.
+- isolation: no key, a wrong key, or another key's video gives 401 / 404, never the video;
+- pagination: the `after` cursor moves through the list (no page repeats an id, three new videos
+  are all found), `has_more` is true while items remain and false at the end, and `first_id` /
+  `last_id` name a page's first and last items.
 
 The allowed sets come from the effective spec. Failing examples are kept in the hypothesis
 database, so they are tried first on the next run.
@@ -125,6 +128,9 @@ class Properties:
                 "lifecycle",
                 "lifecycle_invariants",
                 lambda: self._lifecycle(client),
+            )
+            self._check(
+                record, "GET /videos", "pagination", "cursor_pagination", lambda: self._pagination(client)
             )
             source = self._completed_video(client, record)
             if source is not None:
@@ -282,6 +288,32 @@ class Properties:
                 )
         for video in seen:
             self.check_video(video)
+
+    def _pagination(self, client: httpx.Client) -> None:
+        """Three new videos, then two pages of two, newest first: the cursor must move on, and the
+        three be found. Creation order is not assumed among videos made in the same second; the
+        newest one by the server's own order, listed oldest first after it, must end the list."""
+        created = {
+            expect_video(post(client, "/videos", {"prompt": PROMPT}, "json"), "create")["id"]
+            for _ in range(3)
+        }
+        first = list_page(client, {"limit": 2})
+        if not first.get("has_more"):
+            raise PropertyViolation("the first page of 2, with 3 new videos listed, must say has_more: true")
+        second = list_page(client, {"limit": 2, "after": first["last_id"]})
+        ids = [item.get("id") for item in first["data"] + second["data"]]
+        if len(set(ids)) != len(ids):
+            raise PropertyViolation(
+                f"the page after last_id {first['last_id']} repeats ids of the page before it"
+            )
+        if missing := created - set(ids):
+            raise PropertyViolation(f"two pages of 2, newest first, miss new videos {sorted(missing)}")
+        end = list_page(client, {"limit": 2, "order": "asc", "after": first["first_id"]})
+        if end["data"] or end.get("has_more") is not False:
+            raise PropertyViolation(
+                f"nothing follows the newest video in ascending order: expected an empty page with "
+                f"has_more false, got {len(end['data'])} items, has_more {end.get('has_more')!r}"
+            )
 
     def _completed_video(self, client: httpx.Client, record: Record) -> dict[str, Any] | None:
         try:
@@ -442,6 +474,27 @@ def expect_video(response: httpx.Response, what: str) -> dict[str, Any]:
     if not response.is_success or video.get("object") != "video":
         raise PropertyViolation(f"{what}: expected a Video (2xx), got {response.status_code}", "", response)
     return video
+
+
+def list_page(client: httpx.Client, params: dict[str, Any]) -> dict[str, Any]:
+    """One page of GET /videos, whose first_id and last_id name its first and last items."""
+    response = client.get("/videos", params=params)
+    page = safe_json(response)
+    data = page.get("data")
+    if not response.is_success or not isinstance(data, list):
+        raise PropertyViolation(
+            f"list {params}: expected a page (2xx), got {response.status_code}", "", response
+        )
+    ids = [item.get("id") if isinstance(item, dict) else None for item in data]
+    ends = (ids[0], ids[-1]) if ids else (None, None)
+    if (page.get("first_id"), page.get("last_id")) != ends:
+        raise PropertyViolation(
+            f"list {params}: first_id and last_id must be the page's first and last ids {ends}, got "
+            f"{(page.get('first_id'), page.get('last_id'))}",
+            "",
+            response,
+        )
+    return page
 
 
 def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
