@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import math
 import os
 import sys
 from pathlib import Path
@@ -42,21 +43,48 @@ def parser() -> argparse.ArgumentParser:
         help="a second key, for the isolation checks (skipped without one against a live URL)",
     )
     p.add_argument(
-        "--max-examples", type=int, default=25, help="examples per operation and property (default 25)"
+        "--max-examples",
+        type=int,
+        default=25,
+        help="examples per operation and property, at least 1 (default 25)",
     )
     p.add_argument("--seed", type=int, default=0, help="makes the run reproducible (default 0)")
     p.add_argument(
         "--workers",
         type=int,
         default=default_workers(),
-        help="worker processes for the stateless fuzzing phases, split by operation; 1: all in this "
-        f"process (default: the CPUs, at most {MAX_DEFAULT_WORKERS}; here {default_workers()})",
+        help="worker processes for the stateless fuzzing phases, split by operation; at least 1, "
+        f"1: all in this process (default: the CPUs, at most {MAX_DEFAULT_WORKERS}; "
+        f"here {default_workers()})",
     )
     p.add_argument("--report-dir", type=Path, default=Path("reports"), help="default: reports/")
-    p.add_argument("--wait-timeout", type=float, default=120.0, help="longest wait for one job, seconds")
-    p.add_argument("--request-timeout", type=float, default=30.0, help="longest wait for one answer, seconds")
+    p.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=120.0,
+        help="longest wait for one job, seconds, > 0 (default 120)",
+    )
+    p.add_argument(
+        "--request-timeout",
+        type=float,
+        default=30.0,
+        help="longest wait for one answer, seconds, > 0 (default 30)",
+    )
     p.add_argument("--only", choices=PARTS, action="append", help="run only this part (repeatable)")
     return p
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The options, or an argparse usage error (exit 2) naming any option out of its range."""
+    p = parser()
+    args = p.parse_args(argv)
+    for option, value in (("--max-examples", args.max_examples), ("--workers", args.workers)):
+        if value < 1:
+            p.error(f"{option} must be at least 1 (got {value})")
+    for option, value in (("--wait-timeout", args.wait_timeout), ("--request-timeout", args.request_timeout)):
+        if not (0 < value < math.inf):  # also refuses nan
+            p.error(f"{option} must be a finite number of seconds greater than 0 (got {value:g})")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     """``main``, also handing back the run's report (None when it did not run)."""
-    args = parser().parse_args(argv)
+    args = parse_args(argv)
     # The fuzzer sends malformed multipart on purpose; the parser's warnings about it are noise here.
     logging.getLogger("python_multipart").setLevel(logging.ERROR)
     console = Console()
