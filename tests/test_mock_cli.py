@@ -186,3 +186,28 @@ def test_uvicorn_serves_the_app_without_proxy_header_rewriting(served):
     # The mock reads neither the client's address nor the scheme; the middleware would only cost.
     cli.main([])
     assert served[0]["proxy_headers"] is False and served[0]["server_header"] is False
+
+
+def test_an_empty_api_key_is_refused_at_start_up():
+    # It would start, then answer every request 401: no bearer key is empty.
+    result = run_cli("--api-key", "sk-good", "--api-key", "", "--port", str(free_port()))
+    assert result.returncode == 2
+    assert "argument --api-key" in result.stderr and "empty" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "why"), [("   ", "empty"), ("\t", "empty"), (" sk-a", "whitespace"), ("sk-a\n", "whitespace")]
+)
+def test_api_keys_no_request_can_match_are_refused(served, capsys, key, why):
+    # The mock strips the key it reads from the Authorization header: such a key could never match.
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--api-key", key])
+    assert exited.value.code == 2 and not served
+    assert why in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("key", ["", "  ", " sk-a"])
+def test_the_config_refuses_keys_no_request_can_match(key):
+    with pytest.raises(ValueError, match="key"):
+        MockConfig(api_keys=["sk-good", key])

@@ -5,7 +5,7 @@ import signal
 import sys
 from pathlib import Path
 
-from videos_toolkit.mock.config import MIB, MockConfig
+from videos_toolkit.mock.config import MIB, MockConfig, key_problem
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # How long a stop (SIGTERM, SIGINT) waits for in-flight requests before closing their connections.
@@ -45,6 +45,14 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _api_key(text: str) -> str:
+    # The same rule as MockConfig's, told at start-up: a key that no request can match would
+    # otherwise make the mock answer 401 to every request.
+    if problem := key_problem(text):
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="scripts/mock",
@@ -61,7 +69,7 @@ def parser() -> argparse.ArgumentParser:
         "--stateless", action="store_true", help="answer every valid request from the spec's examples"
     )
     p.add_argument(
-        "--api-key", action="append", default=[], metavar="KEY",
+        "--api-key", type=_api_key, action="append", default=[], metavar="KEY",
         help="accept only this key (repeatable); by default any non-empty bearer key is accepted",
     )  # fmt: skip
     p.add_argument("--speed", type=_positive, default=1.0, help="mock time runs X times faster (default 1)")

@@ -8,6 +8,17 @@ MIB = 1024 * 1024
 FAULT_STATUSES = (429, 500, 503)
 
 
+def key_problem(key: str) -> str | None:
+    """Why no request can ever authenticate with ``key`` (None: it can). The mock strips the key it
+    reads from the Authorization header, and an empty one is refused."""
+    if not key.strip():
+        return "an API key must not be empty (nor whitespace only)"
+    if key != key.strip():
+        # Not echoed: it may be a real secret, and this message can end up in a CI log.
+        return "an API key must not start or end with whitespace (no request could send it)"
+    return None
+
+
 @dataclass(frozen=True)
 class MockConfig:
     """How the mock behaves. The defaults are those of ``scripts/mock`` with no flags."""
@@ -53,6 +64,9 @@ class MockConfig:
             raise ValueError("poll_after_ms, latency_ms and fault_retry_after_ms must not be negative")
         # Accept any iterable of keys (a list from the CLI) but keep the field hashable and immutable.
         object.__setattr__(self, "api_keys", frozenset(self.api_keys))
+        for key in self.api_keys:
+            if problem := key_problem(key):
+                raise ValueError(problem)
         object.__setattr__(self, "fault_statuses", tuple(self.fault_statuses))
         if self.state_file is not None:
             object.__setattr__(self, "state_file", Path(self.state_file))
