@@ -211,3 +211,23 @@ def test_api_keys_no_request_can_match_are_refused(served, capsys, key, why):
 def test_the_config_refuses_keys_no_request_can_match(key):
     with pytest.raises(ValueError, match="key"):
         MockConfig(api_keys=["sk-good", key])
+
+
+def test_the_remote_refusal_says_any_key_is_accepted_only_when_it_is(served, capsys):
+    assert cli.main(["--host", "0.0.0.0"]) == 2
+    err = capsys.readouterr().err
+    assert "accepts any" in err and "--api-key" in err and "--allow-remote" in err
+    assert cli.main(["--host", "0.0.0.0", "--api-key", "sk-a"]) == 2
+    err = capsys.readouterr().err
+    assert "any key" not in err and "accepts any" not in err
+    assert "plain HTTP" in err and "--allow-remote" in err
+    assert "sk-a" not in err  # a key is never echoed
+    assert not served
+
+
+def test_the_remote_warning_says_any_key_is_accepted_only_when_it_is(served, capsys):
+    assert cli.main(["--host", "0.0.0.0", "--allow-remote"]) == 0
+    assert "accepts any" in capsys.readouterr().err
+    assert cli.main(["--host", "0.0.0.0", "--allow-remote", "--api-key", "sk-a"]) == 0
+    err = capsys.readouterr().err
+    assert "WARNING" in err and "accepts any" not in err and "plain HTTP" in err

@@ -144,18 +144,26 @@ def config_from(args: argparse.Namespace) -> MockConfig:
     )
 
 
+def _exposure(api_keys: list[str]) -> str:
+    """What a non-loopback bind exposes to other machines (--allow-remote only lifts the refusal)."""
+    if not api_keys:
+        return "It accepts any bearer key (no --api-key was given), so anyone who can reach it can use it."
+    return "It serves plain HTTP, so the --api-key keys would cross the network unencrypted."
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.host not in LOCAL_HOSTS:
         if not args.allow_remote:
             print(
-                f"scripts/mock: refusing to bind {args.host}: the mock accepts any key and is meant for "
-                "local tests. Pass --allow-remote to bind it anyway.",
+                f"scripts/mock: refusing to bind {args.host}, not a loopback address: the mock is meant "
+                f"for local tests. {_exposure(args.api_key)} Pass --allow-remote to bind it anyway.",
                 file=sys.stderr,
             )
             return 2
         print(
-            f"scripts/mock: WARNING: binding {args.host}; the mock is reachable from other machines.",
+            f"scripts/mock: WARNING: binding {args.host}; the mock is reachable from other machines. "
+            f"{_exposure(args.api_key)}",
             file=sys.stderr,
         )
 
