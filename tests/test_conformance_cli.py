@@ -1,9 +1,16 @@
 """``scripts/conformance`` as a new user meets it: its usage errors, how it tells an unreachable URL
 from a reachable but broken server, and the summary line that ends every run."""
 
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
+
+import httpx
 import pytest
 
 from videos_toolkit.conformance.cli import main
+from videos_toolkit.conformance.target import CLOSED, NOT_HTTP, Target
 
 
 @pytest.mark.parametrize(
@@ -32,3 +39,88 @@ def test_an_option_out_of_its_range_is_a_usage_error_before_anything_runs(
     assert "usage: scripts/conformance" in err
     assert "Conformance of" not in out  # no run started
     assert not (tmp_path / "conformance.junit.xml").exists()
+
+
+@contextlib.contextmanager
+def socket_server(answer: bytes | None) -> Iterator[str]:
+    """A server that accepts every connection and closes it at once (``answer`` None), or reads the
+    request and sends ``answer`` first: reachable, but never a valid HTTP answer."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection, contextlib.suppress(OSError):
+                if answer is not None:
+                    connection.settimeout(1)
+                    connection.recv(65536)
+                    connection.sendall(answer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (None, "the server accepted the connection and closed it without an answer"),
+        (b"garbage\r\n\r\n", "the server accepted the connection and its answer could not be read as HTTP"),
+    ],
+    ids=["closes at once", "answers garbage"],
+)
+def test_a_server_that_connects_but_never_answers_is_reachable_and_fails_its_checks(
+    tmp_path, capsys, answer, said
+):
+    argv = ["--api-key", "sk-a", "--only", "properties", "--max-examples", "1", "--report-dir", str(tmp_path)]
+    with socket_server(answer) as base_url:
+        code = main(["--base-url", base_url, *argv, "--request-timeout", "2", "--wait-timeout", "2"])
+    out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
+    assert code == 1, out
+    assert "Cannot reach" not in out
+    assert f"GET {base_url}/videos?limit=1: {said}" in out
+    assert f"GET /videos · answers_over_http: {said}" in out  # among the failures listed at the end
+    junit = (tmp_path / "conformance.junit.xml").read_text()
+    assert "answers_over_http" in junit and "sk-a" not in junit
+
+
+@pytest.mark.parametrize(
+    ("error", "connected", "problem"),
+    [
+        (
+            httpx.ConnectError("[Errno 111] Connection refused"),
+            False,
+            "ConnectError: [Errno 111] Connection refused",
+        ),
+        (httpx.ConnectError("[Errno -2] Name or service not known"), False, "ConnectError: [Errno -2] Name"),
+        (httpx.ConnectTimeout("timed out"), False, "ConnectTimeout: timed out"),
+        (httpx.UnsupportedProtocol("missing an 'http://'"), False, "UnsupportedProtocol"),
+        (httpx.RemoteProtocolError("Server disconnected without sending a response."), True, CLOSED),
+        (httpx.ReadError("[Errno 104] Connection reset by peer"), True, CLOSED),
+        (httpx.WriteError("[Errno 32] Broken pipe"), True, CLOSED),
+        (httpx.RemoteProtocolError("illegal status line: bytearray(b'garbage')"), True, NOT_HTTP),
+        (httpx.ReadTimeout("timed out"), True, None),  # there, only slow: its checks say so
+    ],
+)
+def test_only_a_connection_that_cannot_be_made_is_unreachable(monkeypatch, error, connected, problem):
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(httpx.Client, "get", fail)
+    probe = Target("http://127.0.0.1:1/v1", "sk-a").probe()
+    assert probe.connected is connected
+    if problem is None:
+        assert probe.problem is None
+    else:
+        assert probe.problem is not None and probe.problem.startswith(problem)
+    assert (Target("http://127.0.0.1:1/v1", "sk-a").reachable() is None) is connected

@@ -12,9 +12,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from videos_toolkit.conformance.reports import write_reports
-from videos_toolkit.conformance.results import CheckResult, Report
+from videos_toolkit.conformance.results import CheckResult, Failure, Outcome, Report
 from videos_toolkit.conformance.runner import PARTS, Options, run
-from videos_toolkit.conformance.target import Target, mock_target
+from videos_toolkit.conformance.target import PROBE_PATH, Probe, Target, mock_target
 from videos_toolkit.spec import SpecError, effective_spec
 
 MAX_DEFAULT_WORKERS = 4
@@ -110,11 +110,20 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
             wait_timeout=args.wait_timeout,
             request_timeout=args.request_timeout,
         )
-        if problem := target.reachable():
-            console.print(f"[red]Cannot reach {target.base_url}: {problem}[/]")
+        probe = target.probe()
+        if not probe.connected:
+            console.print(f"[red]Cannot reach {target.base_url}: {probe.problem}[/]")
             return 2, None
+        if probe.problem:
+            # Reachable but broken: a finding about the server, not the network. The run goes on
+            # (other operations may answer) and this stands as a failed check of its own.
+            console.print(
+                f"[red]GET {target.base_url}{PROBE_PATH}?limit=1: {probe.problem} ({probe.error}).[/] "
+                "Running the checks anyway."
+            )
     else:
         target = mock_target()
+        probe = Probe(connected=True)
     try:
         spec = effective_spec()
     except SpecError as exc:
@@ -128,6 +137,8 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
         f"{args.workers} worker{'s' if args.workers != 1 else ''})"
     )
     report = _run_with_progress(console, spec, target, options)
+    if probe.problem:
+        report.results.insert(0, probe_failure(target, probe))
     console.print(matrix_table(report))
     junit, page = write_reports(report, args.report_dir)
     for failure in report.failures[:10]:
@@ -139,6 +150,20 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     summary = f"{verdict} {len(report.results)} checks in {report.elapsed:.1f} s{generated}"
     console.print(f"{summary} · reports: {junit}, {page}")
     return (0 if report.ok else 1), report
+
+
+def probe_failure(target: Target, probe: Probe) -> CheckResult:
+    """The first request of the run, answered with no HTTP answer, as a failed check."""
+    url = f"{target.base_url}{PROBE_PATH}?limit=1"
+    failure = Failure(
+        rule=f"{probe.problem}: every request must get an HTTP answer\n{probe.error}",
+        request=f"GET {url}\nAuthorization: Bearer {target.api_key}",
+        response="",
+        reproduce=f"curl -v -H 'Authorization: Bearer $OPENAI_API_KEY' '{url}'",
+    ).without((target.api_key, target.other_api_key))
+    return CheckResult(
+        f"GET {PROBE_PATH}", "connection", "answers_over_http", Outcome.FAILED, failure, probe.problem or ""
+    )
 
 
 def _run_with_progress(console: Console, spec: dict, target: Target, options: Options) -> Report:

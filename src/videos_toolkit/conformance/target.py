@@ -16,10 +16,36 @@ ASGIApp = Any
 IN_PROCESS_URL = "http://mock.local/v1"
 MOCK_KEYS = ("sk-conformance-a", "sk-conformance-b")
 PENDING = {"queued", "in_progress"}
+PROBE_PATH = "/videos"
+# What stops a request before a connection is made: refused, no such host, connect timeout, a TLS
+# handshake that fails, a proxy, or not a URL at all. The URL cannot be reached (exit 2).
+NO_CONNECTION = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.InvalidURL,
+    ValueError,
+)
+CLOSED = "the server accepted the connection and closed it without an answer"
+NOT_HTTP = "the server accepted the connection and its answer could not be read as HTTP"
 
 
 class WaitTimeout(AssertionError):
     pass
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What one request showed of a live URL."""
+
+    connected: bool  # False: the URL cannot be reached at all
+    problem: str | None = None  # None: an HTTP answer came back (any status, or only slowly)
+    error: str = ""  # the exception behind the problem, when it is not in ``problem`` already
+
+
+def _named(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 @dataclass
@@ -47,16 +73,31 @@ class Target:
     def in_process(self) -> bool:
         return self.app is not None
 
-    def reachable(self) -> str | None:
-        """None when the API answers at all (any status); else why it cannot be reached."""
+    def probe(self) -> "Probe":
+        """Send one request (``GET /videos?limit=1``): was a connection made, and did an HTTP
+        answer (any status) come back on it?"""
         try:
             with self.client() as client:
-                client.get("/videos", params={"limit": 1})
+                client.get(PROBE_PATH, params={"limit": 1})
+        except NO_CONNECTION as exc:
+            return Probe(connected=False, problem=f"{type(exc).__name__}: {exc}")
         except (httpx.ReadTimeout, httpx.WriteTimeout):
-            return None  # it is there, only slow: its checks will say so
-        except (httpx.HTTPError, ValueError) as exc:
-            return f"{type(exc).__name__}: {exc}"
-        return None
+            return Probe(connected=True)  # it is there, only slow: its checks will say so
+        except httpx.RemoteProtocolError as exc:
+            # h11's words for a connection closed before any answer; anything else is a bad answer.
+            closed = "without sending a response" in str(exc)
+            return Probe(connected=True, problem=CLOSED if closed else NOT_HTTP, error=_named(exc))
+        except (httpx.ReadError, httpx.WriteError, httpx.LocalProtocolError) as exc:
+            return Probe(connected=True, problem=CLOSED, error=_named(exc))
+        except (httpx.HTTPError, ValueError):
+            return Probe(connected=True)  # an answer came, only not a readable one: its checks judge it
+        return Probe(connected=True)
+
+    def reachable(self) -> str | None:
+        """None when a connection to the API can be made; else why not (refused, no such host,
+        connect timeout, not a URL). A server that connects and then answers badly is reachable."""
+        probe = self.probe()
+        return None if probe.connected else probe.problem
 
     @property
     def label(self) -> str:
