@@ -2,6 +2,7 @@
 loopback port, the loopback-only rule, and flags mapping onto :class:`MockConfig`."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -11,7 +12,8 @@ import httpx
 import pytest
 
 from videos_toolkit.mock import MockConfig, cli
-from videos_toolkit.mock.config import MIB
+from videos_toolkit.mock.config import FAULT_STATUSES, MIB
+from videos_toolkit.mock.faults import injected
 
 COMMAND = [sys.executable, "-m", "videos_toolkit.mock"]
 
@@ -231,3 +233,24 @@ def test_the_remote_warning_says_any_key_is_accepted_only_when_it_is(served, cap
     assert cli.main(["--host", "0.0.0.0", "--allow-remote", "--api-key", "sk-a"]) == 0
     err = capsys.readouterr().err
     assert "WARNING" in err and "accepts any" not in err and "plain HTTP" in err
+
+
+def option_help(flag: str) -> str:
+    """The --help text of one option, its line breaks and indentation undone."""
+    (action,) = [a for a in cli.parser()._actions if flag in a.option_strings]
+    text = " ".join(cli.parser().format_help().split())
+    assert " ".join(action.help.split()) in text  # what --help prints
+    return action.help
+
+
+def test_help_of_fault_status_lists_the_accepted_statuses():
+    text = re.sub(r"\(default[^)]*\)", "", option_help("--fault-status"))  # not just the default
+    for status in FAULT_STATUSES:
+        assert str(status) in text
+
+
+def test_help_of_fault_retry_after_ms_names_every_status_that_sends_the_hint():
+    text = option_help("--fault-retry-after-ms")
+    for status in FAULT_STATUSES:
+        sends_hint = "retry-after" in injected(status, 1500).headers
+        assert (str(status) in text) == sends_hint, (status, text)

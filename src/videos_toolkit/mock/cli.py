@@ -5,11 +5,14 @@ import signal
 import sys
 from pathlib import Path
 
-from videos_toolkit.mock.config import MIB, MockConfig, key_problem
+from videos_toolkit.mock.config import FAULT_STATUSES, MIB, MockConfig, key_problem
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # How long a stop (SIGTERM, SIGINT) waits for in-flight requests before closing their connections.
 GRACEFUL_SHUTDOWN_S = 30
+
+
+_FAULT_STATUS_LIST = ", ".join(map(str, FAULT_STATUSES))
 
 
 def _statuses(text: str) -> tuple[int, ...]:
@@ -19,8 +22,8 @@ def _statuses(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(
             f"expected a comma-separated list such as 429,500,503, got {text!r}"
         ) from None
-    if not statuses or any(s not in (429, 500, 503) for s in statuses):
-        raise argparse.ArgumentTypeError("fault statuses must be among 429, 500, 503")
+    if not statuses or any(s not in FAULT_STATUSES for s in statuses):
+        raise argparse.ArgumentTypeError(f"fault statuses must be among {_FAULT_STATUS_LIST}")
     return statuses
 
 
@@ -94,9 +97,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--fault-status",
         type=_statuses,
-        default=(429, 500, 503),
+        default=FAULT_STATUSES,
         metavar="LIST",
-        help="statuses to inject (default 429,500,503)",
+        help=f"comma-separated statuses to inject, among {_FAULT_STATUS_LIST} (default: all of them)",
     )
     p.add_argument(
         "--fault-seed", type=int, default=0, metavar="N", help="seed of the fault sequence (default 0)"
@@ -106,7 +109,8 @@ def parser() -> argparse.ArgumentParser:
         type=_non_negative,
         default=1000,
         metavar="N",
-        help="retry-after-ms of injected 429s (default 1000)",
+        help="retry hint of injected 429s (retry-after-ms, and retry-after in whole seconds rounded "
+        "up) and 503s (retry-after only) (default 1000)",
     )
     p.add_argument(
         "--latency-ms", type=_non_negative, default=0, metavar="N", help="delay added to every request"

@@ -39,7 +39,8 @@ class MockConfig:
     fault_rate: float = 0.0
     fault_statuses: tuple[int, ...] = (429, 500, 503)
     fault_seed: int = 0
-    # retry-after-ms sent with injected 429/503 answers (retry-after is the same in whole seconds).
+    # The retry hint of injected faults: 429 sends it as retry-after-ms and as retry-after (whole
+    # seconds, rounded up), 503 as retry-after only, 500 not at all.
     fault_retry_after_ms: int = 1000
     # Added to every request before it is answered, in milliseconds.
     latency_ms: int = 0
