@@ -33,7 +33,7 @@ from bench.common import (
     write_spec,
 )
 from bench.peers import PeerSetup
-from videos_toolkit.conformance.cli import default_workers
+from videos_toolkit.conformance.cli import SUMMARY_PATTERN, default_workers
 
 ST = str(Path(PYTHON).with_name("st"))
 
@@ -49,7 +49,7 @@ def ours(max_examples: int, workers: int, work: Path) -> tuple[dict, list[str]]:
         return {"error": f"exit {code}: {output[-400:]}", "wall": wall}, command
     data = json.loads(line.removeprefix("BENCH_JSON "))
     data["wall"] = wall
-    verdict = re.search(r"(PASSED|FAILED) (\d+) checks", output)
+    verdict = re.search(SUMMARY_PATTERN, output)  # the verdict and the total number of checks
     data["verdict"] = f"{verdict.group(1)} ({verdict.group(2)} checks)" if verdict else "?"
     return data, ["scripts/conformance", *args]
 
@@ -251,7 +251,7 @@ def run(settings: Settings, peers: PeerSetup) -> Section:
     if settings.quick:
         default += ["--max-examples", str(budget)]
     wall, code, output = timed_command(default, timeout=900)
-    verdict = re.search(r"(PASSED|FAILED) (\d+) checks in ([\d.]+) s", output)
+    verdict = re.search(SUMMARY_PATTERN, output)
     generated = re.search(r"(\d+) test cases generated", output)
     section.tables.append(
         Table(

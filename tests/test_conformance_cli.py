@@ -2,15 +2,21 @@
 from a reachable but broken server, and the summary line that ends every run."""
 
 import contextlib
+import re
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 
 import httpx
 import pytest
 
-from videos_toolkit.conformance.cli import main
-from videos_toolkit.conformance.target import CLOSED, NOT_HTTP, Target
+from tests.broken_mocks import VARIANTS
+from videos_toolkit.conformance.cli import main, run_cli
+from videos_toolkit.conformance.results import Report
+from videos_toolkit.conformance.target import CLOSED, NOT_HTTP, Target, mock_target
+
+QUICK = ["--only", "properties", "--max-examples", "1", "--seed", "1"]
 
 
 @pytest.mark.parametrize(
@@ -124,3 +130,55 @@ def test_only_a_connection_that_cannot_be_made_is_unreachable(monkeypatch, error
     else:
         assert probe.problem is not None and probe.problem.startswith(problem)
     assert (Target("http://127.0.0.1:1/v1", "sk-a").reachable() is None) is connected
+
+
+def summary_of(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, Report, str]:
+    code, report = run_cli(argv)
+    assert report is not None
+    lines = capsys.readouterr().out.splitlines()
+    last = next(i for i in range(len(lines) - 1, -1, -1) if lines[i].startswith(("PASSED", "FAILED")))
+    return code, report, " ".join(" ".join(lines[last:]).split())  # rich wraps long lines
+
+
+def test_a_passing_run_says_all_its_checks_passed(tmp_path, capsys):
+    code, report, line = summary_of(capsys, [*QUICK, "--report-dir", str(tmp_path)])
+    assert code == 0 and report.ok
+    total = len(report.results)
+    assert line.startswith(f"PASSED: all {total} checks passed in {report.elapsed:.1f} s · reports: "), line
+
+
+def test_a_failing_run_says_how_many_of_its_checks_failed(tmp_path, capsys, monkeypatch):
+    wrap, _ = VARIANTS["returns wrong stitched seconds"]
+    monkeypatch.setattr("videos_toolkit.conformance.cli.mock_target", lambda: mock_target(wrap))
+    code, report, line = summary_of(capsys, [*QUICK, "--report-dir", str(tmp_path)])
+    failed, total = len(report.failures), len(report.results)
+    assert code == 1 and 0 < failed < total
+    assert line.startswith(f"FAILED: {failed} of {total} checks failed in {report.elapsed:.1f} s · "), line
+
+
+def test_skipped_checks_are_counted_with_their_reason(tmp_path, capsys, monkeypatch):
+    # As against a live URL given no --other-api-key: the isolation check is skipped.
+    monkeypatch.setattr(
+        "videos_toolkit.conformance.cli.mock_target", lambda: replace(mock_target(), other_api_key=None)
+    )
+    code, report, line = summary_of(capsys, [*QUICK, "--report-dir", str(tmp_path)])
+    total = len(report.results)
+    assert code == 0
+    assert line.startswith(
+        f"PASSED: {total - 1} of {total} checks passed, 1 skipped (isolation: no --other-api-key given) in "
+    ), line
+
+
+def test_the_bench_reads_the_verdict_and_the_total_from_the_summary_line(tmp_path, capsys, monkeypatch):
+    from bench import conformance_speed
+
+    wrap, _ = VARIANTS["returns wrong stitched seconds"]
+    monkeypatch.setattr("videos_toolkit.conformance.cli.mock_target", lambda: mock_target(wrap))
+    _, report, line = summary_of(capsys, [*QUICK, "--report-dir", str(tmp_path)])
+    found = re.search(conformance_speed.SUMMARY_PATTERN, line)
+    assert found is not None, line
+    assert found.groups() == ("FAILED", str(len(report.results)), f"{report.elapsed:.1f}")
+    assert (
+        found.group(0)
+        == f"FAILED: {len(report.failures)} of {len(report.results)} checks failed in {found[3]} s"
+    )
