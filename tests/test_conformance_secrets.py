@@ -5,7 +5,7 @@ error message, say) has it filtered out of what the report quotes."""
 import json
 from typing import Any
 
-from tests.test_conformance_strange_servers import FAST
+from tests.test_conformance_strange_servers import FAST, lifespan_or_drained
 from videos_toolkit.conformance.reports import write_reports
 from videos_toolkit.conformance.runner import run
 from videos_toolkit.conformance.target import IN_PROCESS_URL, Target
@@ -16,14 +16,8 @@ KEY, OTHER = "sk-secret-key-under-test-1111", "sk-secret-other-key-2222"
 
 async def echoing_server(scope: dict, receive: Any, send: Any) -> None:
     """Refuses everything with 400, quoting the Authorization header it got in the message."""
-    if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
+    if await lifespan_or_drained(scope, receive, send):
         return
-    more = True
-    while more:
-        more = (await receive()).get("more_body", False)
     auth = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
     body = json.dumps(
         {

@@ -17,16 +17,23 @@ from videos_toolkit.spec import effective_spec
 FAST = Options(max_examples=3, seed=3, database=None)
 
 
+async def lifespan_or_drained(scope: dict, receive: Any, send: Any) -> bool:
+    """Answer a lifespan scope (True: nothing more to do), or read a request's whole body."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return True
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
+    return False
+
+
 def always(status: int, body: bytes, content_type: str, delay: float = 0.0) -> Any:
     async def app(scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+        if await lifespan_or_drained(scope, receive, send):
             return
-        more = True
-        while more:
-            more = (await receive()).get("more_body", False)
         await asyncio.sleep(delay)
         headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
