@@ -2,6 +2,7 @@
 from a reachable but broken server, and the summary line that ends every run."""
 
 import contextlib
+import functools
 import re
 import socket
 import threading
@@ -10,6 +11,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from rich.console import Console
 
 from tests.broken_mocks import VARIANTS
 from videos_toolkit.conformance.cli import main, run_cli
@@ -182,3 +184,32 @@ def test_the_bench_reads_the_verdict_and_the_total_from_the_summary_line(tmp_pat
         found.group(0)
         == f"FAILED: {len(report.failures)} of {len(report.results)} checks failed in {found[3]} s"
     )
+
+
+def test_without_a_terminal_each_finished_part_prints_a_line_with_running_totals(tmp_path, capsys):
+    # capsys is not a terminal, as a CI log is not: rich's live display is not shown there.
+    code, report = run_cli([*QUICK, "--only", "client", "--report-dir", str(tmp_path)])
+    assert code == 0 and report is not None
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if " done in " in line]
+    assert [line.split(" done in ")[0] for line in lines] == ["properties", "client"], out
+    pattern = r"(\w+) done in [\d.]+ s · so far (\d+) passed, 0 failed, 0 skipped · ([\d.]+) s elapsed"
+    found = [re.fullmatch(pattern, line) for line in lines]
+    assert all(found), lines
+    properties = sum(1 for r in report.results if r.family != "client")
+    assert [int(m[2]) for m in found] == [properties, len(report.results)]  # running totals
+    assert float(found[0][3]) <= float(found[1][3])
+    header, matrix = out.index("Conformance of"), out.index("checks per operation")
+    assert header < out.index(lines[0]) < out.index(lines[1]) < matrix
+    assert "━" not in out[:matrix]  # no progress bars
+
+
+def test_on_a_terminal_the_live_display_is_unchanged(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(
+        "videos_toolkit.conformance.cli.Console", functools.partial(Console, force_terminal=True, width=120)
+    )
+    code, _ = run_cli([*QUICK, "--report-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    live = out[: out.index("checks per operation")]  # before the matrix: rich's progress display
+    assert "properties" in live and "━" in live and " done in " not in live

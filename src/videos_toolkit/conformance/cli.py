@@ -5,6 +5,7 @@ import logging
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -200,6 +201,8 @@ def probe_failure(target: Target, probe: Probe) -> CheckResult:
 
 
 def _run_with_progress(console: Console, spec: dict, target: Target, options: Options) -> Report:
+    if not console.is_terminal:
+        return _run_with_log_lines(console, spec, target, options)
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -223,6 +226,36 @@ def _run_with_progress(console: Console, spec: dict, target: Target, options: Op
         report = run(spec, target, options, on_part=on_part, on_result=on_result)
         for task in tasks.values():
             progress.update(task, total=1, completed=1)
+    return report
+
+
+def _run_with_log_lines(console: Console, spec: dict, target: Target, options: Options) -> Report:
+    """Not a terminal (a CI log, a file): no live display, but one plain line per finished part
+    with the running totals and the time elapsed, so a long run shows how far it got."""
+    started = time.monotonic()
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    current: list[tuple[str, float]] = []  # the part running, and when it started
+
+    def finished() -> None:
+        if not current:
+            return
+        part, since = current.pop()
+        now = time.monotonic()
+        totals = f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
+        console.print(
+            f"{part} done in {now - since:.1f} s · so far {totals} · {now - started:.1f} s elapsed",
+            highlight=False,
+        )
+
+    def on_part(part: str) -> None:
+        finished()
+        current.append((part, time.monotonic()))
+
+    def on_result(result: CheckResult) -> None:
+        counts[result.outcome.value] += 1
+
+    report = run(spec, target, options, on_part=on_part, on_result=on_result)
+    finished()
     return report
 
 
