@@ -84,8 +84,10 @@ def socket_server(answer: bytes | None) -> Iterator[str]:
     [
         (None, "the server accepted the connection and closed it without an answer"),
         (b"garbage\r\n\r\n", "the server accepted the connection and its answer could not be read as HTTP"),
+        # What looks like rich markup in a server's answer is printed as it is, not read as markup.
+        (b"[/x] [bold]garbage\r\n\r\n", "the server accepted the connection and its answer could not be"),
     ],
-    ids=["closes at once", "answers garbage"],
+    ids=["closes at once", "answers garbage", "answers garbage that looks like markup"],
 )
 def test_a_server_that_connects_but_never_answers_is_reachable_and_fails_its_checks(
     tmp_path, capsys, answer, said
@@ -100,6 +102,8 @@ def test_a_server_that_connects_but_never_answers_is_reachable_and_fails_its_che
     assert f"GET /videos · answers_over_http: {said}" in out  # among the failures listed at the end
     junit = (tmp_path / "conformance.junit.xml").read_text()
     assert "answers_over_http" in junit and "sk-a" not in junit
+    if answer is not None and b"[/x]" in answer:
+        assert "b'[/x] [bold]garbage')" in out
 
 
 @pytest.mark.parametrize(

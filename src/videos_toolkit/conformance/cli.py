@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -113,13 +114,14 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
         )
         probe = target.probe()
         if not probe.connected:
-            console.print(f"[red]Cannot reach {target.base_url}: {probe.problem}[/]")
+            console.print(f"[red]Cannot reach {escape(target.base_url)}: {escape(probe.problem or '')}[/]")
             return 2, None
         if probe.problem:
             # Reachable but broken: a finding about the server, not the network. The run goes on
             # (other operations may answer) and this stands as a failed check of its own.
             console.print(
-                f"[red]GET {target.base_url}{PROBE_PATH}?limit=1: {probe.problem} ({probe.error}).[/] "
+                f"[red]GET {escape(target.base_url)}{PROBE_PATH}?limit=1: {escape(probe.problem)} "
+                f"({escape(probe.error)}).[/] "
                 "Running the checks anyway."
             )
     else:
@@ -128,13 +130,13 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     try:
         spec = effective_spec()
     except SpecError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{escape(str(exc))}[/]")
         return 2, None
     options = Options(
         max_examples=args.max_examples, seed=args.seed, workers=args.workers, parts=tuple(args.only or PARTS)
     )
     console.print(
-        f"Conformance of [bold]{target.label}[/] (seed {args.seed}, {args.max_examples} examples, "
+        f"Conformance of [bold]{escape(target.label)}[/] (seed {args.seed}, {args.max_examples} examples, "
         f"{args.workers} worker{'s' if args.workers != 1 else ''})"
     )
     report = _run_with_progress(console, spec, target, options)
@@ -143,13 +145,14 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     console.print(matrix_table(report))
     junit, page = write_reports(report, args.report_dir)
     for failure in report.failures[:10]:
-        console.print(f"[red]✗[/] {failure.operation} · {failure.check}: {failure.detail}")
+        # Server text (an echoed body, a status line) is printed as it is, never read as markup.
+        console.print(f"[red]✗[/] {escape(f'{failure.operation} · {failure.check}: {failure.detail}')}")
     if len(report.failures) > 10:
         console.print(f"  … {len(report.failures) - 10} more in the HTML report")
     generated = f" · {report.cases} test cases generated" if "fuzzing" in options.parts else ""
     colour = "green" if report.ok else "red"
     verdict, rest = summary(report).split(":", 1)
-    console.print(f"[{colour}]{verdict}[/]:{rest}{generated} · reports: {junit}, {page}")
+    console.print(f"[{colour}]{verdict}[/]:{escape(f'{rest}{generated} · reports: {junit}, {page}')}")
     return (0 if report.ok else 1), report
 
 
