@@ -217,3 +217,47 @@ def test_on_a_terminal_the_live_display_is_unchanged(tmp_path, capsys, monkeypat
     assert code == 0
     live = out[: out.index("checks per operation")]  # before the matrix: rich's progress display
     assert "properties" in live and "━" in live and " done in " not in live
+
+
+def test_a_failure_seen_on_several_cases_is_one_line_with_its_count(tmp_path, capsys, monkeypatch):
+    from videos_toolkit.conformance.results import CheckResult, Outcome
+
+    def failing(detail: str) -> CheckResult:
+        return CheckResult(
+            "POST /videos", "status codes", "status_code_conformance", Outcome.FAILED, None, detail
+        )
+
+    report = Report(results=[*[failing("Undocumented status code")] * 4, failing("Another finding")])
+    monkeypatch.setattr("videos_toolkit.conformance.cli.run", lambda *args, **kwargs: report)
+    assert main([*QUICK, "--report-dir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("Undocumented status code") == 1 and "(x4)" in out
+    assert out.count("Another finding") == 1
+    assert "FAILED: 5 of 5 checks failed" in out
+
+
+def test_on_a_terminal_each_part_counts_its_own_checks(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(
+        "videos_toolkit.conformance.cli.Console", functools.partial(Console, force_terminal=True, width=160)
+    )
+    code, report = run_cli(
+        ["--only", "properties", "--only", "client", "--max-examples", "1", "--report-dir", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0 and report is not None
+    client = sum(1 for r in report.results if r.family == "client")
+    # The client part's line shows its own checks, not the running total of the run.
+    assert re.search(rf"client\b.*\b{client} passed, 0 failed", out), out[-2000:]
+
+
+def test_the_html_report_says_how_many_checks_failed_out_of_how_many(tmp_path):
+    from videos_toolkit.conformance.reports import html_page
+    from videos_toolkit.conformance.results import CheckResult, Outcome
+
+    def result(outcome: Outcome) -> CheckResult:
+        return CheckResult("GET /videos", "auth", "ignored_auth", outcome)
+
+    page = html_page(Report(results=[result(Outcome.FAILED), *[result(Outcome.PASSED)] * 3]))
+    assert "1 of 4 checks failed" in page
+    page = html_page(Report(results=[result(Outcome.SKIPPED), *[result(Outcome.PASSED)] * 3]))
+    assert "3 of 4 checks passed, 1 skipped" in page

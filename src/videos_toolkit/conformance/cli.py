@@ -6,6 +6,7 @@ import math
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
@@ -144,11 +145,14 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
         report.results.insert(0, probe_failure(target, probe))
     console.print(matrix_table(report))
     junit, page = write_reports(report, args.report_dir)
-    for failure in report.failures[:10]:
+    # One line per distinct failure, with how many times it was seen: the same check failing the
+    # same way on four cases is one finding (the HTML report has each case).
+    distinct = Counter(f"{f.operation} · {f.check}: {f.detail}" for f in report.failures)
+    for line, times in list(distinct.items())[:10]:
         # Server text (an echoed body, a status line) is printed as it is, never read as markup.
-        console.print(f"[red]✗[/] {escape(f'{failure.operation} · {failure.check}: {failure.detail}')}")
-    if len(report.failures) > 10:
-        console.print(f"  … {len(report.failures) - 10} more in the HTML report")
+        console.print(f"[red]✗[/] {escape(line)}" + (f" [dim](x{times})[/]" if times > 1 else ""))
+    if len(distinct) > 10:
+        console.print(f"  … {len(distinct) - 10} more kinds of failure in the HTML report")
     generated = f" · {report.cases} test cases generated" if "fuzzing" in options.parts else ""
     colour = "green" if report.ok else "red"
     verdict, rest = summary(report).split(":", 1)
@@ -214,12 +218,13 @@ def _run_with_progress(console: Console, spec: dict, target: Target, options: Op
     )
     with Progress(*columns, TimeElapsedColumn(), console=console, transient=False) as progress:
         tasks: dict[str, int] = {}
-        counts = {"passed": 0, "failed": 0, "skipped": 0}
+        counts = {"passed": 0, "failed": 0, "skipped": 0}  # the running part's own
 
         def on_part(part: str) -> None:
             for task in tasks.values():
                 progress.update(task, total=1, completed=1)
             tasks[part] = progress.add_task(part, total=None, counts="")
+            counts.update(passed=0, failed=0, skipped=0)
 
         def on_result(result: CheckResult) -> None:
             counts[result.outcome.value] += 1

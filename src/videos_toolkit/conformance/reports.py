@@ -68,6 +68,14 @@ summary { cursor: pointer; font-family: monospace; }
 """
 
 
+def _counts(report: Report) -> str:
+    """How many checks failed out of how many ran: never a bare total that reads as failures."""
+    total, failed = len(report.results), len(report.failures)
+    skipped = sum(1 for r in report.results if r.outcome is Outcome.SKIPPED)
+    said = f"{failed} of {total} checks failed" if failed else f"{total - skipped} of {total} checks passed"
+    return said + (f", {skipped} skipped" if skipped else "")
+
+
 def html_page(report: Report) -> str:
     operations, families, cells = report.matrix()
     verdict = "PASSED" if report.ok else f"FAILED ({len(report.failures)} failing checks)"
@@ -108,7 +116,7 @@ def html_page(report: Report) -> str:
 <style>{STYLE}</style></head><body>
 <h1>Videos API conformance: {verdict}</h1>
 <p>Target: <code>{html.escape(report.target)}</code> · seed <code>{report.seed}</code> ·
-{len(report.results)} checks in {report.elapsed:.1f} s</p>
+{_counts(report)} in {report.elapsed:.1f} s</p>
 <table><thead><tr><th>operation</th>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>
 <h2>Failures</h2>{"".join(failures) or "<p>None.</p>"}
 </body></html>
