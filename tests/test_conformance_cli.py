@@ -6,6 +6,7 @@ import functools
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -261,3 +262,24 @@ def test_the_html_report_says_how_many_checks_failed_out_of_how_many(tmp_path):
     assert "1 of 4 checks failed" in page
     page = html_page(Report(results=[result(Outcome.SKIPPED), *[result(Outcome.PASSED)] * 3]))
     assert "3 of 4 checks passed, 1 skipped" in page
+
+
+def test_without_a_terminal_a_part_still_running_says_so(tmp_path, capsys, monkeypatch):
+    # A part waiting on a server that does not answer reports nothing for minutes; the log still
+    # shows the run is alive.
+    def slow_run(spec, target, options, *, on_part, on_result):
+        on_part("fuzzing")
+        time.sleep(0.5)
+        return Report(results=[])
+
+    monkeypatch.setattr("videos_toolkit.conformance.cli.HEARTBEAT_S", 0.1)
+    monkeypatch.setattr("videos_toolkit.conformance.cli.run", slow_run)
+    run_cli([*QUICK, "--report-dir", str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    beats = [i for i, line in enumerate(lines) if line.startswith("fuzzing still running after")]
+    done = next(i for i, line in enumerate(lines) if line.startswith("fuzzing done in"))
+    assert len(beats) >= 2 and max(beats) < done, lines
+    assert re.fullmatch(
+        r"fuzzing still running after \d+ s · so far 0 passed, 0 failed, 0 skipped · \d+ s elapsed",
+        lines[beats[0]],
+    )

@@ -5,6 +5,7 @@ import logging
 import math
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -237,21 +238,40 @@ def _run_with_progress(console: Console, spec: dict, target: Target, options: Op
     return report
 
 
+# Without a terminal, a part still running says so this often (seconds): against a server that
+# does not answer, a part can wait minutes for its timeouts with no result to report.
+HEARTBEAT_S = 60.0
+
+
 def _run_with_log_lines(console: Console, spec: dict, target: Target, options: Options) -> Report:
     """Not a terminal (a CI log, a file): no live display, but one plain line per finished part
-    with the running totals and the time elapsed, so a long run shows how far it got."""
+    with the running totals and the time elapsed, and one every HEARTBEAT_S while a part runs, so a
+    long run shows how far it got."""
     started = time.monotonic()
     counts = {"passed": 0, "failed": 0, "skipped": 0}
     current: list[tuple[str, float]] = []  # the part running, and when it started
+    stop = threading.Event()
+
+    def totals() -> str:
+        return f"so far {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
+
+    def heartbeat() -> None:
+        while not stop.wait(HEARTBEAT_S):
+            for part, since in current[-1:]:  # a copy: the run may switch parts meanwhile
+                now = time.monotonic()
+                console.print(
+                    f"{part} still running after {now - since:.0f} s · {totals()} · "
+                    f"{now - started:.0f} s elapsed",
+                    highlight=False,
+                )
 
     def finished() -> None:
         if not current:
             return
         part, since = current.pop()
         now = time.monotonic()
-        totals = f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
         console.print(
-            f"{part} done in {now - since:.1f} s · so far {totals} · {now - started:.1f} s elapsed",
+            f"{part} done in {now - since:.1f} s · {totals()} · {now - started:.1f} s elapsed",
             highlight=False,
         )
 
@@ -262,7 +282,13 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
     def on_result(result: CheckResult) -> None:
         counts[result.outcome.value] += 1
 
-    report = run(spec, target, options, on_part=on_part, on_result=on_result)
+    beating = threading.Thread(target=heartbeat, name="conformance-heartbeat", daemon=True)
+    beating.start()
+    try:
+        report = run(spec, target, options, on_part=on_part, on_result=on_result)
+    finally:
+        stop.set()
+        beating.join()
     finished()
     return report
 
