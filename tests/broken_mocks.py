@@ -99,6 +99,37 @@ def ignores_the_cursor(app: Any) -> Any:
     return wrapper
 
 
+def refuses_multipart_creates(app: Any) -> Any:
+    """Answers 400 (with the error envelope) to every multipart ``POST /videos``."""
+    refusal = {"error": {"message": "no", "type": "invalid_request_error", "param": None, "code": None}}
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        headers = dict(scope.get("headers", []))
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or not scope["path"].endswith("/videos")
+            or not multipart
+        ):
+            return await app(scope, receive, send)
+        more = True
+        while more:
+            more = (await receive()).get("more_body", False)
+        body = json.dumps(refusal).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 400,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
 FAKE_VIDEO = {
     "id": "video_accepted_out_of_enum",
     "object": "video",

@@ -107,3 +107,19 @@ def test_a_server_that_hangs_fails_its_checks_instead_of_stalling_the_run(tmp_pa
 def test_an_unreachable_url_is_a_clear_error(capsys):
     assert main(["--base-url", "http://127.0.0.1:9/v1", "--api-key", "k"]) == 2
     assert "Cannot reach http://127.0.0.1:9/v1" in capsys.readouterr().out
+
+
+def test_a_failure_on_a_multipart_request_over_http_is_reported_not_a_crash(tmp_path):
+    # Over HTTP httpx streams a multipart body and keeps no copy: showing the failing request once
+    # crashed the run with RequestNotRead, and no report was written.
+    from tests.broken_mocks import refuses_multipart_creates
+
+    app = refuses_multipart_creates(create_app(MockConfig(api_keys=frozenset(MOCK_KEYS), speed=20)))
+    with serve(app) as base_url:
+        limits = ["--only", "properties", "--max-examples", "2", "--seed", "1"]
+        code = main(
+            ["--base-url", base_url, "--api-key", MOCK_KEYS[0], *limits, "--report-dir", str(tmp_path)]
+        )
+    assert code == 1
+    page = (tmp_path / "conformance.html").read_text()
+    assert "allowed_values_accepted" in page and "multipart/form-data body is not shown" in page

@@ -192,14 +192,15 @@ class Properties:
 
     def _failed(self, operation: str, family: str, check: str, violation: PropertyViolation) -> CheckResult:
         response = violation.response
-        got = ""
+        got = command = ""
         if response is not None:
-            headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
-            got = f"{response.status_code}\n{headers}\n\n{response.text[:2000]}"
-        reproduce = (
-            f"# seed {self.seed}; rerun: scripts/conformance --seed {self.seed}\n"
-            f"{curl(response.request, self.target.base_url) if response is not None else ''}"
-        )
+            try:
+                headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+                got = f"{response.status_code}\n{headers}\n\n{response.text[:2000]}"
+                command = curl(response.request, self.target.base_url)
+            except Exception as exc:  # showing the exchange is a courtesy, never why a run crashes
+                command = f"# the exchange cannot be shown ({type(exc).__name__}: {exc})"
+        reproduce = f"# seed {self.seed}; rerun: scripts/conformance --seed {self.seed}\n{command}"
         failure = Failure(rule=violation.rule, request=violation.request, response=got, reproduce=reproduce)
         failure = failure.without((self.target.api_key, self.target.other_api_key))
         return CheckResult(operation, family, check, Outcome.FAILED, failure, failure.rule.splitlines()[0])
@@ -514,11 +515,18 @@ def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
 
 
 def curl(request: httpx.Request, base_url: str) -> str:
-    body = request.content[:2000].decode("utf-8", "replace")
     headers = " ".join(
         f"-H '{k}: {'Bearer $OPENAI_API_KEY' if k.lower() == 'authorization' else v}'"
         for k, v in request.headers.items()
         if k.lower() in ("authorization", "content-type")
     )
+    command = f"curl -X {request.method} {headers}"
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        # A multipart body is streamed (httpx keeps no copy) and holds binary file parts.
+        return f"{command} '{request.url}'  # the multipart/form-data body is not shown"
+    try:
+        body = request.content[:2000].decode("utf-8", "replace")
+    except httpx.RequestNotRead:
+        return f"{command} '{request.url}'  # the streamed body is not shown"
     data = f" --data-binary $'{body}'" if body else ""
-    return f"curl -X {request.method} {headers}{data} '{request.url}'"
+    return f"{command}{data} '{request.url}'"
