@@ -123,3 +123,29 @@ def test_a_failure_on_a_multipart_request_over_http_is_reported_not_a_crash(tmp_
     assert code == 1
     page = (tmp_path / "conformance.html").read_text()
     assert "allowed_values_accepted" in page and "multipart/form-data body is not shown" in page
+
+
+def test_a_server_that_limits_its_rate_is_not_failed_for_it(tmp_path):
+    # The contract lets every operation answer 429 with a hint of when to come back: the suite's
+    # own requests wait and retry, so the mock's own rate-limit faults do not fail the round trip.
+    config = MockConfig(
+        api_keys=frozenset(MOCK_KEYS),
+        speed=20,
+        fault_rate=0.25,
+        fault_statuses=(429,),
+        fault_retry_after_ms=50,
+    )
+    with serve(create_app(config)) as base_url:
+        code = main(
+            [
+                "--base-url",
+                base_url,
+                "--api-key",
+                MOCK_KEYS[0],
+                "--only",
+                "client",
+                "--report-dir",
+                str(tmp_path),
+            ]
+        )
+    assert code == 0, (tmp_path / "conformance.html").read_text()[-3000:]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from httpx_retries import Retry, RetryTransport
 from starlette.testclient import TestClient
 
 from videos_toolkit.mock import MockConfig, create_app
@@ -26,6 +27,18 @@ NO_CONNECTION = (
     httpx.UnsupportedProtocol,
     httpx.InvalidURL,
     ValueError,
+)
+# The contract lets any operation answer 429 (rate limited) or 503 (unavailable), saying when to
+# come back: the properties' and the round trip's own requests wait (Retry-After, else a short
+# backoff) and try again, a few times, as the official SDK does, so a server that limits its rate is
+# not judged on refusals it is allowed to make. Nothing else is retried: not a 500, not a timeout.
+PATIENCE = Retry(
+    total=4,
+    status_forcelist=(429, 503),
+    allowed_methods=("GET", "POST", "DELETE"),
+    retry_on_exceptions=(),
+    backoff_factor=0.5,
+    max_backoff_wait=10.0,
 )
 CLOSED = "the server accepted the connection and closed it without an answer"
 NOT_HTTP = "the server accepted the connection and its answer could not be read as HTTP"
@@ -111,7 +124,10 @@ class Target:
             with TestClient(app, base_url=self.base_url, headers=headers, raise_server_exceptions=False) as c:
                 yield c
         else:
-            with httpx.Client(base_url=self.base_url, headers=headers, timeout=self.request_timeout) as c:
+            transport = RetryTransport(retry=PATIENCE)
+            with httpx.Client(
+                base_url=self.base_url, headers=headers, timeout=self.request_timeout, transport=transport
+            ) as c:
                 yield c
 
     def wait(
