@@ -40,13 +40,22 @@ def parser() -> argparse.ArgumentParser:
         help="also measure the mock of this git revision (sections mock and dispatch): before/after",
     )
     p.add_argument(
-        "--out", type=Path, default=ROOT / "bench" / "RESULTS.md", help="default: bench/RESULTS.md"
+        "--out",
+        type=Path,
+        help="default: bench/RESULTS.md, or bench/.quick/RESULTS.md with --quick (a smoke test's "
+        "figures never replace the committed page)",
     )
     return p
 
 
+def default_out(quick: bool) -> Path:
+    """Where the page goes: a smoke test's figures never replace the committed bench/RESULTS.md."""
+    return ROOT / "bench" / (".quick/RESULTS.md" if quick else "RESULTS.md")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    args.out = args.out or default_out(args.quick)
     chosen = tuple(args.only or SECTIONS)
     settings = Settings(
         quick=args.quick, loadgen=args.loadgen, peers=not args.no_peers, baseline=args.baseline

@@ -96,7 +96,7 @@ def render(
         "# Benchmark results",
         "",
         f"Written by `{command}` on {now} in {elapsed:.0f} s. Every figure on this page was measured in "
-        "that one run, ours and the peers' alike, on the same machine, spec and load generator; "
+        "that one run, ours and any peers' alike, on the same machine, spec and load generator; "
         "ratios compare figures of the same run.",
         "",
     ]
@@ -126,6 +126,7 @@ def render(
 
 
 def write(path: Path, text: str, sections: Sequence[Section]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     figures = {section.name: section.figures for section in sections}
     path.with_name(path.stem.lower() + ".json").write_text(

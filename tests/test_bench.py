@@ -9,7 +9,7 @@ import pytest
 
 from bench import instructions
 from bench.cli import main
-from bench.common import Settings
+from bench.common import ROOT, Settings
 from bench.mock_throughput import EXAMPLE_ID, requests_for
 
 OPERATIONS = ("retrieve", "list", "extend")
@@ -78,3 +78,10 @@ def test_instruction_counts_of_a_server_under_callgrind(tmp_path):
     # Python's start-up alone is hundreds of millions of instructions; a request through uvicorn
     # and a small app is a few hundred thousand.
     assert all(20_000 < n < 20_000_000 for n in counts.values()), counts
+
+
+def test_a_quick_run_never_replaces_the_committed_results_page():
+    from bench.cli import default_out
+
+    assert default_out(quick=False).relative_to(ROOT).as_posix() == "bench/RESULTS.md"
+    assert default_out(quick=True).relative_to(ROOT).as_posix() == "bench/.quick/RESULTS.md"
