@@ -130,6 +130,22 @@ def refuses_multipart_creates(app: Any) -> Any:
     return wrapper
 
 
+def lists_for_the_other_key(app: Any) -> Any:
+    """The first key's list is answered as if the second key had asked: it shows their videos."""
+    first, second = (f"Bearer {key}".encode() for key in MOCK_KEYS)
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"].endswith("/videos"):
+            headers = [
+                (k, second if k == b"authorization" and v == first else v) for k, v in scope["headers"]
+            ]
+            scope = {**scope, "headers": headers}
+        await app(scope, receive, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
 FAKE_VIDEO = {
     "id": "video_accepted_out_of_enum",
     "object": "video",
@@ -238,6 +254,7 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "lets one key read another's video": (lambda app: Breaker(app, before=one_identity), "key_isolation"),
     "labels downloads with the wrong media type": (mislabels_downloads, "client_round_trip"),
     "ignores the after cursor": (ignores_the_cursor, "cursor_pagination"),
+    "lists another key's videos": (lists_for_the_other_key, "key_isolation"),
     "lets status go backwards": (
         lambda app: Breaker(app, after=status_goes_backwards()),
         "lifecycle_invariants",

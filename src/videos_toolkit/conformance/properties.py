@@ -416,8 +416,17 @@ class Properties:
             listed = other.get("/videos", params={"limit": 100}).json().get("data", [])
             if any(item.get("id") == vid for item in listed):
                 raise PropertyViolation(f"another key's list shows {vid}")
+            # The other way round too: a video of the other key never shows in this key's list.
+            theirs = expect_video(post(other, "/videos", {"prompt": PROMPT}, "json"), "create (other key)")[
+                "id"
+            ]
         if client.get(f"/videos/{vid}").status_code != 200:
             raise PropertyViolation(f"{vid} was lost after another key tried to delete it")
+        if client.get(f"/videos/{theirs}").status_code != 404:
+            raise PropertyViolation(f"this key can read the other key's video {theirs}: must be 404")
+        mine = safe_json(client.get("/videos", params={"limit": 100})).get("data", [])
+        if any(isinstance(item, dict) and item.get("id") == theirs for item in mine):
+            raise PropertyViolation(f"this key's list shows the other key's video {theirs}")
 
     def check_video(self, video: dict[str, Any], response: httpx.Response | None = None) -> None:
         """The response invariants every Video must hold."""
