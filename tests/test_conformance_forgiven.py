@@ -1,6 +1,6 @@
 """What the fuzzer does not hold against a server, each forgiven only in its narrow case:
-a replayed creation of a video deleted since (the contract's idempotency), and refusing a `video`
-part that is not a video at all."""
+a replayed creation of a video deleted since (the contract's idempotency), refusing a `video`
+part that is not a video at all, and a 429 where a check wanted to see acceptance or refusal."""
 
 from schemathesis.hooks import should_keep_failure
 from schemathesis.openapi.checks import EnsureResourceAvailability, RejectedPositiveData
@@ -60,3 +60,50 @@ def test_refusing_a_video_part_that_is_not_a_video_is_forgiven_and_only_that():
     png = b"\x89PNG\r\n\x1a\n" + bytes(40)  # what schemathesis's examples phase sends
     assert not should_keep_failure(refused, upload(png), Refusal())
     assert should_keep_failure(refused, upload(mp4_video("720x1280", 1)), Refusal())
+
+
+class Answer:
+    def __init__(self, status_code: int) -> None:
+        self.status_code = status_code
+
+
+def test_a_rate_limited_answer_is_not_judged_as_accepting_or_refusing_and_only_that():
+    from schemathesis.openapi.checks import (
+        AuthScenario,
+        IgnoredAuth,
+        MissingHeaderNotRejected,
+        UndefinedStatusCode,
+    )
+
+    job = fuzzing.Job(effective_spec(), mock_target(), 1, 0, None, fuzzing.STATELESS_PHASES)
+    listing = fuzzing._schema(job)["/videos"]["GET"]
+    case = listing.Case()
+
+    def ignored_auth(got: str) -> IgnoredAuth:
+        message = f"Expected 401 or 403, got `{got}` for `GET /videos` (invalid credentials provided)"
+        return IgnoredAuth(operation=listing.label, message=message, scenario=AuthScenario.INVALID_AUTH)
+
+    # The probe without a valid key was answered 429: nothing is known about auth.
+    assert not should_keep_failure(ignored_auth("429 Too Many Requests"), case, Answer(200))
+    assert should_keep_failure(ignored_auth("200 OK"), case, Answer(200))  # accepted: still a failure
+
+    def missing_header(status: int) -> MissingHeaderNotRejected:
+        return MissingHeaderNotRejected(
+            operation=listing.label,
+            header_name="Authorization",
+            status_code=status,
+            expected_statuses=[401],
+            message="m",
+        )
+
+    assert not should_keep_failure(missing_header(429), case, Answer(429))
+    assert should_keep_failure(missing_header(200), case, Answer(200))
+    # Other checks are judged on a 429 as on any answer.
+    undocumented = UndefinedStatusCode(
+        operation=listing.label,
+        status_code=429,
+        defined_status_codes=["200"],
+        allowed_status_codes=[200],
+        message="m",
+    )
+    assert should_keep_failure(undocumented, case, Answer(429))

@@ -281,6 +281,7 @@ def _schema(job: Job, beat: Callable[[], None] | None = None) -> Any:
     _drop_unrepresentable_negatives(schema, view)
     _allow_refusing_unfinished_sources(schema, target)
     _allow_replays_of_deleted_videos(schema)
+    _allow_rate_limits(schema)
     return schema
 
 
@@ -367,12 +368,42 @@ def _allow_refusing_unfinished_sources(schema: Any, target: Target) -> None:
             source = case.body["video"].get("id")
         if not isinstance(source, str):
             return True
-        with target.client(app=target.fuzz_app) as client:
-            video = client.get(f"/videos/{quote(source, safe='')}").json()
+        try:
+            with target.client(app=target.fuzz_app) as client:
+                video = client.get(f"/videos/{quote(source, safe='')}").json()
+        except Exception:  # no answer, or not JSON: nothing shows the refusal was right, so it stands
+            return True
+        if not isinstance(video, dict):
+            return True
         # It may have completed between the refusal and this look: allow a few seconds for that.
         completed_at = video.get("completed_at")
         just_completed = isinstance(completed_at, int) and completed_at >= time.time() - RACE_WINDOW
         return video.get("status") == "completed" and not just_completed
+
+
+# Checks that judge whether a server accepted or refused a request (their own probe, or the case
+# itself): a 429 is neither, the server asked to be asked again later.
+JUDGE_ACCEPTANCE = (
+    "ignored_auth",
+    "missing_required_header",
+    "unsupported_method",
+    "positive_data_acceptance",
+)
+
+
+def _allow_rate_limits(schema: Any) -> None:
+    """The contract lets every operation answer 429 (rate limited). A server may limit its rate
+    before it looks at the key or the request, so "got 429" to a request without a key, with a
+    missing header or with valid data says nothing about auth, headers or validation: such a
+    failure is dropped. Only for 429, only for those checks; an accepted (2xx) probe still fails."""
+
+    @schema.hook
+    def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        if not any(_reported_by(failure, check) for check in JUDGE_ACCEPTANCE):
+            return True
+        answered = {getattr(response, "status_code", None), getattr(failure, "status_code", None)}
+        # ignored_auth sends its own probe and names its answer only in its message.
+        return 429 not in answered and "got `429 " not in str(getattr(failure, "message", ""))
 
 
 def _allow_replays_of_deleted_videos(schema: Any) -> None:
