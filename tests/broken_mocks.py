@@ -5,6 +5,7 @@ rewriting the request on its way in or the answer on its way out.
 """
 
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -146,6 +147,40 @@ def lists_for_the_other_key(app: Any) -> Any:
     return wrapper
 
 
+def resurrects_deleted_videos(app: Any) -> Any:
+    """Says a video is deleted, and answers 404 for it for a moment; then it is back (200)."""
+    deleted: dict[str, float] = {}
+    not_found = {"error": {"message": "gone", "type": "invalid_request_error", "param": None, "code": None}}
+
+    async def answer(send: Callable, status: int, payload: dict) -> None:
+        body = json.dumps(payload).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        parts = scope["path"].rstrip("/").split("/") if scope["type"] == "http" else []
+        vid = (
+            parts[-1]
+            if len(parts) >= 2 and parts[-2] == "videos" and parts[-1].startswith("video_")
+            else None
+        )
+        if vid and scope["method"] == "DELETE":
+            deleted[vid] = time.monotonic()
+            return await answer(send, 200, {"id": vid, "object": "video.deleted", "deleted": True})
+        if vid and scope["method"] == "GET" and time.monotonic() - deleted.get(vid, -1e9) < 0.5:
+            return await answer(send, 404, not_found)
+        await app(scope, receive, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
 FAKE_VIDEO = {
     "id": "video_accepted_out_of_enum",
     "object": "video",
@@ -255,6 +290,7 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "labels downloads with the wrong media type": (mislabels_downloads, "client_round_trip"),
     "ignores the after cursor": (ignores_the_cursor, "cursor_pagination"),
     "lists another key's videos": (lists_for_the_other_key, "key_isolation"),
+    "resurrects deleted videos": (resurrects_deleted_videos, "deleted_stays_deleted"),
     "lets status go backwards": (
         lambda app: Breaker(app, after=status_goes_backwards()),
         "lifecycle_invariants",

@@ -6,7 +6,8 @@
 - responses: every Video seen has a closed `status` and `size`, a positive integer `seconds`, a
   string `model`;
 - lifecycle: across polls status never goes backwards, progress is monotone in 0..100,
-  `completed_at` is set iff completed and `error` iff failed;
+  `completed_at` is set iff completed and `error` iff failed; a deleted video is still 404 and
+  unlisted seconds later;
 - extension: the new job's `seconds` is source + requested; extending a video that is not
   completed is refused with `param: "video"`;
 - isolation: no key, a wrong key, or another key's video gives 401 / 404, never the video;
@@ -103,6 +104,7 @@ class Properties:
 
     def run(self, record: Record) -> None:
         with self.target.client() as client:
+            deleted = self._deleted_early(client)  # looked at again after every other property
             self._check(
                 record,
                 "POST /videos",
@@ -162,6 +164,13 @@ class Properties:
                 )
             else:
                 record(self._skip("(all)", "isolation", "key_isolation", "no second API key given"))
+            self._check(
+                record,
+                "DELETE /videos/{video_id}",
+                "lifecycle",
+                "deleted_stays_deleted",
+                lambda: self._still_deleted(client, deleted),
+            )
 
     def _check(
         self, record: Record, operation: str, family: str, check: str, body: Callable[[], str | None]
@@ -289,6 +298,37 @@ class Properties:
                 )
         for video in seen:
             self.check_video(video)
+
+    def _deleted_early(self, client: httpx.Client) -> str | Exception:
+        """A video created and deleted before the other properties run: its id, or what went wrong
+        (reported by ``deleted_stays_deleted``)."""
+        try:
+            vid = expect_video(post(client, "/videos", {"prompt": PROMPT}, "json"), "create")["id"]
+            gone = client.delete(f"/videos/{vid}")
+            if gone.status_code != 200:
+                raise PropertyViolation(f"delete {vid}: expected 200, got {gone.status_code}", "", gone)
+            self._expect_gone(client, vid, "right after its delete")
+        except Exception as exc:  # judged with the check, at the end
+            return exc
+        return vid
+
+    def _still_deleted(self, client: httpx.Client, deleted: str | Exception) -> None:
+        """Deleted stays deleted: a video deleted before every other property (seconds ago) is
+        still 404, and in no list."""
+        if isinstance(deleted, Exception):
+            raise deleted
+        self._expect_gone(client, deleted, "seconds after its delete")
+        listed = safe_json(client.get("/videos", params={"limit": 100})).get("data", [])
+        if any(isinstance(item, dict) and item.get("id") == deleted for item in listed):
+            raise PropertyViolation(f"the deleted video {deleted} is listed again")
+
+    @staticmethod
+    def _expect_gone(client: httpx.Client, vid: str, when: str) -> None:
+        again = client.get(f"/videos/{vid}")
+        if again.status_code != 404:
+            raise PropertyViolation(
+                f"retrieve of deleted {vid} {when}: expected 404, got {again.status_code}", "", again
+            )
 
     def _pagination(self, client: httpx.Client) -> None:
         """Three new videos, then two pages of two, newest first: the cursor must move on, and the
