@@ -73,3 +73,13 @@ def test_the_cli_exits_1_and_reports_the_failure(tmp_path, capsys, monkeypatch):
     assert "stitched total" in page and "curl -X POST" in page
     failure = ET.parse(tmp_path / "conformance.junit.xml").getroot().find(".//failure")
     assert failure is not None and "stitched" in failure.get("message", "")
+
+
+def test_an_unknown_status_is_named_as_such_not_as_a_step_backwards():
+    wrap, _ = VARIANTS["emits an unknown status"]
+    report = run(effective_spec(), mock_target(wrap), replace(FAST, parts=("properties",)))
+    details = {r.check: r.detail for r in report.failures}
+    assert (
+        "not one of" in details["lifecycle_invariants"] and "backwards" not in details["lifecycle_invariants"]
+    )
+    assert "which the contract does not list" in details["job_completes"]
