@@ -283,3 +283,27 @@ def test_without_a_terminal_a_part_still_running_says_so(tmp_path, capsys, monke
         r"fuzzing still running after \d+ s · so far 0 passed, 0 failed, 0 skipped · \d+ s elapsed",
         lines[beats[0]],
     )
+
+
+def test_a_dropped_connection_during_fuzzing_is_the_servers_failure_not_the_engines(tmp_path):
+    with socket_server(None) as base_url:
+        code, report = run_cli(
+            [
+                "--base-url",
+                base_url,
+                "--api-key",
+                "k",
+                "--only",
+                "fuzzing",
+                "--max-examples",
+                "1",
+                "--workers",
+                "1",
+                "--report-dir",
+                str(tmp_path),
+            ]
+        )
+    assert code == 1 and report is not None
+    dropped = [r for r in report.failures if r.check == "answers_over_http" and r.operation != "GET /videos"]
+    assert dropped and all(r.family == "connection" for r in dropped), report.failed_checks()
+    assert "engine_error" not in report.failed_checks(), [r.detail for r in report.failures][:5]

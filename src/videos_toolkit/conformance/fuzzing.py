@@ -19,7 +19,9 @@ from urllib.parse import quote
 
 import hypothesis.strategies as st
 import jsonschema
+import requests
 import schemathesis
+from requests.exceptions import ChunkedEncodingError
 from schemathesis.checks import load_all_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
@@ -202,7 +204,7 @@ def _engine(job: Job, beat: Callable[[], None] | None = None) -> Iterator[Batch]
                 1,
             )
         elif isinstance(event, events.NonFatalError):
-            yield [_engine_error(event.label, event.info.message, job.seed)], 0, 0
+            yield [_non_fatal(event, job.seed)], 0, 0
         elif isinstance(event, events.FatalError):
             yield [_engine_error("(engine)", str(event.exception), job.seed)], 0, 0
 
@@ -481,6 +483,26 @@ def _failure(recorder: Any, case_id: str, check: Any, seed: int) -> Failure:
         else (info.code_sample if info else "")
     )
     return Failure(rule=rule, request=request, response=response, reproduce=f"# seed {seed}\n{reproduce}")
+
+
+def _non_fatal(event: events.NonFatalError, seed: int) -> CheckResult:
+    """An error that stopped an operation's cases: the server's doing when its connection broke
+    (reset, closed, a broken answer) or an answer never came, the engine's otherwise."""
+    if isinstance(event.value, requests.Timeout):
+        check, why = "answers_in_time", "no answer within --request-timeout"
+    elif isinstance(event.value, requests.ConnectionError | ChunkedEncodingError):
+        check, why = "answers_over_http", "the server dropped the connection or sent a broken answer"
+    else:
+        return _engine_error(event.label, event.info.message, seed)
+    message = f"{why}: {event.info.message}"
+    return CheckResult(
+        operation=event.label or "(engine)",
+        family="connection",
+        check=check,
+        outcome=Outcome.FAILED,
+        failure=Failure(rule=message, request="", response="", reproduce=f"# seed {seed}"),
+        detail=message.splitlines()[0],
+    )
 
 
 def _engine_error(label: str | None, message: str, seed: int) -> CheckResult:
