@@ -81,3 +81,19 @@ def test_a_broken_overlay_stops_generation_naming_the_file(project, capsys):
     err = capsys.readouterr().err
     assert "30-typo.yaml" in err and "action 0" in err
     assert sorted(p.read_bytes() for p in (project / "generated").rglob("*.py")) == before
+
+
+def test_a_new_enum_value_without_its_varname_stops_generation(project, capsys):
+    # Four names for five values: the generator would silently rename every member VALUE_n.
+    (project / "overlays" / "20-bigger.yaml").write_text(
+        "overlay: 1.0.0\ninfo: {title: bigger, version: 1.0.0}\n"
+        "actions:\n  - target: $.components.schemas.VideoSize\n    update: {enum: ['1080x1920']}\n"
+    )
+    before = sorted(p.read_bytes() for p in (project / "generated").rglob("*.py"))
+
+    assert main([], root=project) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("scripts/generate: overlays/20-bigger.yaml: action 0"), err
+    assert "#/components/schemas/VideoSize has 5 enum values but 4 x-enum-varnames" in err
+    assert "add a name to x-enum-varnames for each new enum value" in err
+    assert sorted(p.read_bytes() for p in (project / "generated").rglob("*.py")) == before

@@ -10,7 +10,7 @@ Every error names the overlay file and the action index, so a user can find the 
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +36,26 @@ def load_overlay(path: Path) -> dict[str, Any]:
 
 def apply_overlays(document: dict[str, Any], paths: Iterable[Path]) -> dict[str, Any]:
     """Apply the overlay files in file-name order; the input document is left untouched."""
-    result = document
+    result: dict[str, Any] | None = None
+    for _where, step in overlay_steps(document, paths):
+        result = step
+    return copy.deepcopy(document) if result is None else result
+
+
+def overlay_steps(document: dict[str, Any], paths: Iterable[Path]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Apply the overlay files like `apply_overlays`, yielding after each action its label
+    ("20-x.yaml: action 0 (target '$.info')") and the document so far.
+
+    The yielded document is one working copy that later actions go on changing: look at it
+    before asking for the next step. Used to tell which action introduced a problem.
+    """
+    result = copy.deepcopy(document)
     for path in sorted(paths, key=lambda p: p.name):
-        result = apply_overlay(result, load_overlay(path), source=path.name)
-    return result
+        actions = _checked_actions(load_overlay(path), path.name)
+        for index, action in enumerate(actions):
+            where = _action_label(path.name, index, action)
+            result = _apply_action(result, action, where)
+            yield where, result
 
 
 def apply_overlay(
@@ -49,8 +65,12 @@ def apply_overlay(
     actions = _checked_actions(overlay, source)
     result = copy.deepcopy(document)
     for index, action in enumerate(actions):
-        result = _apply_action(result, action, f"{source}: action {index} (target {action.get('target')!r})")
+        result = _apply_action(result, action, _action_label(source, index, action))
     return result
+
+
+def _action_label(source: str, index: int, action: dict[str, Any]) -> str:
+    return f"{source}: action {index} (target {action.get('target')!r})"
 
 
 def _checked_actions(overlay: dict[str, Any], source: str) -> list[dict[str, Any]]:

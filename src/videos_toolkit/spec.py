@@ -1,5 +1,6 @@
 """The effective spec: openapi.yaml with every overlay applied, validated."""
 
+from collections.abc import Callable, Hashable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -8,8 +9,35 @@ import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from videos_toolkit.overlay import OverlayError, apply_overlays
+from videos_toolkit.overlay import OverlayError, apply_overlays, overlay_steps
 from videos_toolkit.paths import ROOT, overlay_paths, spec_path
+
+# Maps whose keys are names the document chooses (a property called "value" or "example" is a
+# schema, not data), as opposed to objects whose keys are keywords.
+_NAME_MAPS = frozenset(
+    {
+        "$defs",
+        "callbacks",
+        "content",
+        "dependentSchemas",
+        "encoding",
+        "examples",
+        "headers",
+        "links",
+        "parameters",
+        "pathItems",
+        "paths",
+        "patternProperties",
+        "properties",
+        "requestBodies",
+        "responses",
+        "schemas",
+        "securitySchemes",
+        "webhooks",
+    }
+)
+# Keywords whose value is literal data (an example, a default, an enum value), never a schema.
+_DATA_KEYWORDS = frozenset({"const", "default", "enum", "example", "value"})
 
 
 class SpecError(ValueError):
@@ -32,6 +60,9 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
     except OpenAPIValidationError as exc:
         where = "/".join(str(part) for part in exc.absolute_path) or "<root>"
         raise SpecError(f"{path} with overlays is not valid OpenAPI 3.1 at {where}: {exc.message}") from exc
+    mismatched = enum_varname_mismatches(effective)
+    if mismatched:
+        raise SpecError(_enum_message(mismatched, _introduced_by(document, root, enum_varname_mismatches)))
     return effective
 
 
@@ -39,3 +70,86 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
 def effective_spec() -> dict[str, Any]:
     """The effective spec of this checkout, built once per process. Treat it as read-only."""
     return build_effective_spec()
+
+
+def enum_varname_mismatches(document: dict[str, Any]) -> dict[tuple[str], str]:
+    """Every schema whose ``x-enum-varnames`` does not name each (non-null) ``enum`` value once.
+
+    openapi-python-client uses the names only when the counts are equal; otherwise it silently
+    names every member VALUE_0, VALUE_1, ..., renaming the members client code already uses.
+    """
+    found: dict[tuple[str], str] = {}
+    for parts, node in _objects(document):
+        names, values = node.get("x-enum-varnames"), node.get("enum")
+        if not isinstance(values, list) or names is None:
+            continue
+        count = sum(value is not None for value in values)  # null becomes Optional, not a member
+        named = len(names) if isinstance(names, list) else 0
+        if named == count:
+            continue
+        where = _pointer(parts)
+        fix = (
+            "add a name to x-enum-varnames for each new enum value"
+            if named < count
+            else "remove from x-enum-varnames the names of removed enum values"
+        )
+        found[(where,)] = (
+            f"{where} has {count} enum values but {named} x-enum-varnames, so the generated client "
+            f"would silently rename every member to VALUE_0..VALUE_{max(count - 1, 0)}: {fix} "
+            "(one name per value, in the same order)"
+        )
+    return found
+
+
+def _objects(
+    node: Any, parts: tuple[str, ...] = (), names: bool = False
+) -> Iterator[tuple[tuple[str, ...], dict]]:
+    """Every object of the document that OpenAPI gives meaning to, with its location; literal
+    data (examples, defaults, enum values, x- extensions) is not entered."""
+    if isinstance(node, dict):
+        if not names:
+            yield parts, node
+        for key, value in node.items():
+            key = str(key)
+            if not names and (key in _DATA_KEYWORDS or key.startswith("x-")):
+                continue
+            if not names and key == "examples" and isinstance(value, list):  # JSON Schema's list
+                continue
+            yield from _objects(value, (*parts, key), names=not names and key in _NAME_MAPS)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _objects(item, (*parts, str(index)))
+
+
+def _pointer(parts: tuple[str, ...]) -> str:
+    return "#" + "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def _introduced_by(
+    document: dict[str, Any], root: Path, find: Callable[[dict[str, Any]], dict[Any, str]]
+) -> dict[Hashable, str]:
+    """For each problem `find` reports on the effective spec, the overlay action (or the
+    contract) after which it appeared and stayed. Replays the overlays: only on the error path."""
+    origin = {key: str(spec_path(root).name) for key in find(document)}
+    present = set(origin)
+    for where, step in overlay_steps(document, overlay_paths(root)):
+        now = set(find(step))
+        for key in now - present:
+            origin[key] = f"overlays/{where}"
+        present = now
+    return origin
+
+
+def _enum_message(mismatched: dict[tuple[str], str], origin: dict[Hashable, str]) -> str:
+    return _first_of(mismatched, origin, "schema with mismatched x-enum-varnames")
+
+
+def _first_of(problems: dict[Any, str], origin: dict[Hashable, str], kind: str) -> str:
+    key, text = next(iter(problems.items()))
+    message = f"{origin.get(key, 'openapi.yaml')}: {text}"
+    others = len(problems) - 1
+    if others:
+        rest = ", ".join(k[0] if len(k) == 1 else f"{k[1]!r} at {k[0]}" for k in list(problems)[1:4])
+        more = ", ..." if others > 3 else ""
+        message += f" (and {others} more {kind}{'s' if others > 1 else ''}: {rest}{more})"
+    return message

@@ -1,0 +1,105 @@
+"""The effective spec refuses what would go wrong later, with one line naming where and why:
+x-enum-varnames that no longer match their enum."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import videos_toolkit.spec as spec_module
+from videos_toolkit.mock import cli as mock_cli
+from videos_toolkit.paths import ROOT, overlay_paths
+from videos_toolkit.spec import SpecError, build_effective_spec
+
+HEADER = "overlay: 1.0.0\ninfo: {title: t, version: 1.0.0}\nactions:\n"
+NEW_SIZE = HEADER + "  - target: $.components.schemas.VideoSize\n    update: {enum: ['1080x1920']}\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy2(ROOT / "openapi.yaml", root / "openapi.yaml")
+    shutil.copytree(ROOT / "overlays", root / "overlays")
+    return root
+
+
+def refused(project: Path, overlay: str, name: str = "20-mine.yaml") -> str:
+    (project / "overlays" / name).write_text(overlay)
+    with pytest.raises(SpecError) as error:
+        build_effective_spec(project)
+    message = str(error.value)
+    assert "\n" not in message and len(message) < 800, message  # one line, never the whole spec
+    return message
+
+
+def test_a_new_enum_value_without_its_varname_is_refused(project):
+    message = refused(project, NEW_SIZE)
+    assert message.startswith("overlays/20-mine.yaml: action 0 (target '$.components.schemas.VideoSize')")
+    assert "#/components/schemas/VideoSize has 5 enum values but 4 x-enum-varnames" in message
+    assert "add a name to x-enum-varnames for each new enum value" in message
+
+
+def test_a_new_enum_value_with_its_varname_is_accepted(project):
+    (project / "overlays" / "20-mine.yaml").write_text(
+        NEW_SIZE.replace("{enum: ['1080x1920']}", "{enum: ['1080x1920'], x-enum-varnames: [SIZE_1080X1920]}")
+    )
+    assert build_effective_spec(project)["components"]["schemas"]["VideoSize"]["enum"][-1] == "1080x1920"
+
+
+def test_more_varnames_than_values_is_refused_too(project):
+    message = refused(
+        project, HEADER + "  - target: $.components.schemas.VideoSize.enum[0]\n    remove: true\n"
+    )
+    assert "has 3 enum values but 4 x-enum-varnames" in message
+    assert "remove from x-enum-varnames" in message
+
+
+MISMATCHED = "{type: string, enum: [a, b], x-enum-varnames: [A]}"
+
+
+@pytest.mark.parametrize(
+    ("actions", "pointer"),
+    [
+        (  # a parameter's inline schema
+            "  - target: $.paths['/videos'].get.parameters[1].schema\n"
+            "    update: {enum: [20, 50], x-enum-varnames: [TWENTY]}\n",
+            "#/paths/~1videos/get/parameters/1/schema",
+        ),
+        (  # a request body's inline schema
+            "  - target: $.paths['/videos'].post.requestBody.content['multipart/form-data'].schema\n"
+            "    remove: true\n"
+            "  - target: $.paths['/videos'].post.requestBody.content['multipart/form-data']\n"
+            f"    update: {{schema: {MISMATCHED}}}\n",
+            "#/paths/~1videos/post/requestBody/content/multipart~1form-data/schema",
+        ),
+        (  # a response's inline schema
+            "  - target: $.paths['/videos/{video_id}/content'].get.responses['200']"
+            ".content['video/mp4'].schema\n"
+            "    update: {enum: [a, b], x-enum-varnames: [A]}\n",
+            "#/paths/~1videos~1{video_id}~1content/get/responses/200/content/video~1mp4/schema",
+        ),
+        (  # a schema nested in a component's property
+            f"  - target: $.components.schemas.Video.properties\n    update: {{tone: {MISMATCHED}}}\n",
+            "#/components/schemas/Video/properties/tone",
+        ),
+    ],
+)
+def test_inline_schemas_are_checked_wherever_they_are(project, actions, pointer):
+    message = refused(project, HEADER + actions)
+    assert f"{pointer} has 2 enum values but 1 x-enum-varnames" in message, message
+
+
+def test_the_mock_cli_gives_the_same_one_line_error(project, monkeypatch, capsys):
+    extra = project / "overlays" / "20-mine.yaml"
+    extra.write_text(NEW_SIZE)
+    monkeypatch.setattr(spec_module, "overlay_paths", lambda root=ROOT: [*overlay_paths(ROOT), extra])
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)  # never serve, even if it got that far
+    spec_module.effective_spec.cache_clear()
+    try:
+        assert mock_cli.main(["--port", "9"]) == 2
+    finally:
+        spec_module.effective_spec.cache_clear()
+    err = capsys.readouterr().err
+    assert err.startswith("scripts/mock: overlays/20-mine.yaml: action 0") and err.count("\n") == 1, err
+    assert "#/components/schemas/VideoSize has 5 enum values but 4 x-enum-varnames" in err
