@@ -124,7 +124,8 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         metavar="PATH",
         help="keep videos, characters and idempotent answers in this SQLite file, so a restart "
-        "loses no job (created if missing; default: in memory)",
+        "loses no job (created if missing, with PATH.lock next to it; one mock per file: a second "
+        "one exits 2; default: in memory)",
     )
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     return p
@@ -176,10 +177,15 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn  # imported here: --help and argument errors do not need it
 
     from videos_toolkit.mock.app import create_app
+    from videos_toolkit.mock.sqlite_store import StateFileInUse
     from videos_toolkit.spec import SpecError
 
     try:
         app = create_app(config_from(args))
+    except StateFileInUse as exc:
+        # Two mocks on one file would answer one Idempotency-Key with two jobs (see sqlite_store.py).
+        print(f"scripts/mock: {exc}. Stop that process, or pass another --state-file.", file=sys.stderr)
+        return 2
     except (SpecError, ValueError, OSError, sqlite3.Error) as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)
         return 2

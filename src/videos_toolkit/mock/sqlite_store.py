@@ -15,13 +15,30 @@ at any moment; a power cut may lose the last transactions (the OS had not writte
 
 The clock anchor is kept too (see clock.py), so mock time resumes where it would be now and never
 goes back: a job created before a restart keeps ageing and still completes.
+
+One store per file: two mocks on one file would each keep their own clock and in-flight state, and
+answer the same Idempotency-Key with two different jobs. So a store holds an exclusive ``flock`` on
+a sibling lock file, ``PATH.lock``, from opening to :meth:`SqliteStore.close`, and a second store on
+the same file (in another process or this one) raises :class:`StateFileInUse`. The kernel drops the
+lock when the process exits, however it exits (SIGKILL included): a lock file left on disk blocks
+nothing, only a held lock does. The file holds the holder's PID, for the message. Where ``fcntl`` is
+missing (Windows) there is no lock and nothing is refused.
 """
 
+import contextlib
+import errno
+import os
 import sqlite3
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Literal
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: no lock, see the module's docstring
+    fcntl = None  # type: ignore[assignment]
 
 from videos_toolkit.mock.clock import ClockAnchor
 from videos_toolkit.mock.store import (
@@ -89,6 +106,77 @@ _VIDEO_COLUMNS = (
 )
 
 
+class StateFileInUse(ValueError):
+    """Another open store (in another process, or in this one) holds the state file."""
+
+    def __init__(self, path: Path, pid: int | None) -> None:
+        self.path = path
+        self.pid = pid
+        if pid is not None and pid == os.getpid():
+            holder = (
+                "already open in this process, by another store: close that one first "
+                "(app.state.mock.store.close())"
+            )
+        else:
+            holder = "in use by another mock process" + (f" (PID {pid})" if pid is not None else "")
+        super().__init__(f"{path}: this state file is {holder}; a state file serves one mock at a time")
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file of a state file: next to the file that symlinks lead to, as SQLite's own
+    ``-wal`` and ``-shm`` files, so two names for one file share one lock."""
+    resolved = path.resolve()
+    return resolved.with_name(resolved.name + ".lock")
+
+
+def _holder(fd: int) -> int | None:
+    """The PID written in the lock file by its holder, if it names a live process."""
+    try:
+        pid = int(os.pread(fd, 32, 0).decode().strip())
+        if pid != os.getpid():
+            os.kill(pid, 0)  # raises if there is no such process (a holder not done writing yet)
+    except PermissionError:  # a live process of another user
+        return pid
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def _lock(path: Path) -> int | None:
+    """An open descriptor of ``path``'s lock file holding an exclusive flock, or None where
+    locks are unavailable. Raises :class:`StateFileInUse` if another descriptor holds it."""
+    if fcntl is None:
+        return None
+    where = lock_path(path)
+    try:
+        fd = os.open(where, os.O_RDWR | os.O_CREAT, 0o644)
+        writable = True
+    except PermissionError as denied:  # a lock file another user created: flock needs no write access
+        try:
+            fd = os.open(where, os.O_RDONLY)
+        except FileNotFoundError:  # a directory this user cannot write to
+            raise denied from None
+        writable = False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            pid = _holder(fd)
+            os.close(fd)
+            raise StateFileInUse(path, pid) from None
+        os.close(fd)
+        warnings.warn(
+            f"{path}: cannot lock {where} ({exc}), so another mock on this state file would not be refused",
+            stacklevel=3,
+        )
+        return None
+    if writable:
+        with contextlib.suppress(OSError):  # the PID only serves the message of a refused store
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
 def _video(row: tuple) -> VideoRecord:
     return VideoRecord(
         id=row[0],
@@ -106,21 +194,36 @@ def _video(row: tuple) -> VideoRecord:
 
 
 class SqliteStore:
-    """The mock's state in a SQLite file; one connection, one lock around every operation."""
+    """The mock's state in a SQLite file; one connection, one lock around every operation.
+
+    Holds the file's lock (see the module's docstring) until :meth:`close`: a second store on the
+    same file raises :class:`StateFileInUse` (a ``ValueError``)."""
 
     def __init__(self, path: str | Path, *, tombstones_per_owner: int = TOMBSTONES_PER_OWNER) -> None:
         self.path = Path(path)
         self._tombstones_per_owner = tombstones_per_owner
         self._lock = threading.Lock()
+        # Before SQLite opens the file: a refused store must not write to a file in use.
+        try:
+            self._file_lock = _lock(self.path)
+        except OSError as exc:
+            raise ValueError(f"{self.path}: cannot be used as the mock's state file: {exc}") from exc
         # Autocommit mode: each statement outside an explicit BEGIN commits at once.
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:
+            self._unlock()
+            raise ValueError(f"{self.path}: cannot be used as the mock's state file: {exc}") from exc
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._create_schema()
-        except sqlite3.Error as exc:
-            raise ValueError(f"{self.path}: cannot be used as the mock's state file: {exc}") from exc
+        except BaseException as exc:
+            self.close()
+            if isinstance(exc, sqlite3.Error):
+                raise ValueError(f"{self.path}: cannot be used as the mock's state file: {exc}") from exc
+            raise
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -151,9 +254,16 @@ class SqliteStore:
     def _transaction(self) -> "SqliteStore._Tx":
         return SqliteStore._Tx(self._db)
 
+    def _unlock(self) -> None:
+        fd, self._file_lock = self._file_lock, None
+        if fd is not None:
+            os.close(fd)  # releases the flock; the file stays, blocking nothing
+
     def close(self) -> None:
+        """Closes the database, then releases the state file to another store."""
         with self._lock:
             self._db.close()
+            self._unlock()
 
     # -- videos --------------------------------------------------------------------------------
 
