@@ -97,3 +97,17 @@ def test_a_new_enum_value_without_its_varname_stops_generation(project, capsys):
     assert "#/components/schemas/VideoSize has 5 enum values but 4 x-enum-varnames" in err
     assert "add a name to x-enum-varnames for each new enum value" in err
     assert sorted(p.read_bytes() for p in (project / "generated").rglob("*.py")) == before
+
+
+def test_a_dangling_ref_stops_generation_with_one_line(project, capsys):
+    (project / "overlays" / "20-quality.yaml").write_text(
+        "overlay: 1.0.0\ninfo: {title: quality, version: 1.0.0}\n"
+        "actions:\n  - target: $.components.schemas.Video.properties\n"
+        "    update: {quality: {$ref: '#/components/schemas/Nope'}}\n"
+    )
+
+    assert main([], root=project) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "'openapi': '3.1.0'" not in err, err
+    assert err.startswith("scripts/generate: overlays/20-quality.yaml: action 0"), err
+    assert "$ref '#/components/schemas/Nope' at #/components/schemas/Video/properties/quality" in err

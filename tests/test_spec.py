@@ -1,5 +1,5 @@
 """The effective spec refuses what would go wrong later, with one line naming where and why:
-x-enum-varnames that no longer match their enum."""
+x-enum-varnames that no longer match their enum, and $refs that point to nothing."""
 
 import shutil
 from pathlib import Path
@@ -13,6 +13,10 @@ from videos_toolkit.spec import SpecError, build_effective_spec
 
 HEADER = "overlay: 1.0.0\ninfo: {title: t, version: 1.0.0}\nactions:\n"
 NEW_SIZE = HEADER + "  - target: $.components.schemas.VideoSize\n    update: {enum: ['1080x1920']}\n"
+DANGLING = (
+    HEADER + "  - target: $.components.schemas.Video.properties\n"
+    "    update: {quality: {$ref: '#/components/schemas/Nope'}}\n"
+)
 
 
 @pytest.fixture
@@ -90,9 +94,59 @@ def test_inline_schemas_are_checked_wherever_they_are(project, actions, pointer)
     assert f"{pointer} has 2 enum values but 1 x-enum-varnames" in message, message
 
 
-def test_the_mock_cli_gives_the_same_one_line_error(project, monkeypatch, capsys):
+def test_a_dangling_ref_names_the_reference_the_place_and_the_action(project):
+    message = refused(project, DANGLING)
+    assert message.startswith(
+        "overlays/20-mine.yaml: action 0 (target '$.components.schemas.Video.properties')"
+    )
+    assert "$ref '#/components/schemas/Nope' at #/components/schemas/Video/properties/quality" in message
+    assert "points to nothing" in message
+
+
+def test_removing_a_schema_still_referenced_names_the_removal(project):
+    message = refused(project, HEADER + "  - target: $.components.schemas.VideoSize\n    remove: true\n")
+    assert message.startswith("overlays/20-mine.yaml: action 0 (target '$.components.schemas.VideoSize')")
+    assert "$ref '#/components/schemas/VideoSize' at #/components/schemas/" in message
+    assert "more unresolvable $refs" in message
+
+
+def test_a_ref_fixed_by_a_later_action_is_fine(project):
+    (project / "overlays" / "20-mine.yaml").write_text(
+        DANGLING + "  - target: $.components.schemas\n    update: {Nope: {type: string}}\n"
+    )
+    assert "Nope" in build_effective_spec(project)["components"]["schemas"]
+
+
+def test_the_action_that_leaves_a_ref_dangling_is_named_not_the_first_overlay(project):
+    (project / "overlays" / "20-adds.yaml").write_text(
+        HEADER + "  - target: $.components.schemas\n    update: {Nope: {type: string}}\n"
+        "  - target: $.components.schemas.Video.properties\n"
+        "    update: {quality: {$ref: '#/components/schemas/Nope'}}\n"
+    )
+    message = refused(
+        project, HEADER + "  - target: $.components.schemas.Nope\n    remove: true\n", "30-removes.yaml"
+    )
+    assert message.startswith("overlays/30-removes.yaml: action 0 (target '$.components.schemas.Nope')")
+
+
+def test_a_ref_like_key_inside_an_example_is_data_not_a_reference(project):
+    (project / "overlays" / "20-mine.yaml").write_text(
+        HEADER + "  - target: $.components.schemas.Video\n"
+        "    update: {examples: [{$ref: '#/nowhere'}], x-note: {$ref: '#/nowhere'}}\n"
+    )
+    build_effective_spec(project)
+
+
+@pytest.mark.parametrize(
+    ("overlay", "complaint"),
+    [
+        (NEW_SIZE, "#/components/schemas/VideoSize has 5 enum values but 4 x-enum-varnames"),
+        (DANGLING, "$ref '#/components/schemas/Nope' at #/components/schemas/Video/properties/quality"),
+    ],
+)
+def test_the_mock_cli_gives_the_same_one_line_error(project, monkeypatch, capsys, overlay, complaint):
     extra = project / "overlays" / "20-mine.yaml"
-    extra.write_text(NEW_SIZE)
+    extra.write_text(overlay)
     monkeypatch.setattr(spec_module, "overlay_paths", lambda root=ROOT: [*overlay_paths(ROOT), extra])
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)  # never serve, even if it got that far
     spec_module.effective_spec.cache_clear()
@@ -102,4 +156,4 @@ def test_the_mock_cli_gives_the_same_one_line_error(project, monkeypatch, capsys
         spec_module.effective_spec.cache_clear()
     err = capsys.readouterr().err
     assert err.startswith("scripts/mock: overlays/20-mine.yaml: action 0") and err.count("\n") == 1, err
-    assert "#/components/schemas/VideoSize has 5 enum values but 4 x-enum-varnames" in err
+    assert complaint in err

@@ -4,10 +4,12 @@ from collections.abc import Callable, Hashable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from referencing.exceptions import Unresolvable
 
 from videos_toolkit.overlay import OverlayError, apply_overlays, overlay_steps
 from videos_toolkit.paths import ROOT, overlay_paths, spec_path
@@ -36,7 +38,8 @@ _NAME_MAPS = frozenset(
         "webhooks",
     }
 )
-# Keywords whose value is literal data (an example, a default, an enum value), never a schema.
+# Keywords whose value is literal data (an example, a default, an enum value), never a schema:
+# a "$ref" key in there is data and is not resolved.
 _DATA_KEYWORDS = frozenset({"const", "default", "enum", "example", "value"})
 
 
@@ -55,11 +58,18 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
         effective = apply_overlays(document, overlay_paths(root))
     except OverlayError as exc:
         raise SpecError(f"overlays/{exc}") from exc
+    # Before the validator, which follows every $ref and fails on a dangling one with a traceback
+    # quoting the whole document.
+    dangling = dangling_refs(effective)
+    if dangling:
+        raise SpecError(_dangling_message(dangling, _introduced_by(document, root, dangling_refs)))
     try:
         validate(effective)
     except OpenAPIValidationError as exc:
         where = "/".join(str(part) for part in exc.absolute_path) or "<root>"
         raise SpecError(f"{path} with overlays is not valid OpenAPI 3.1 at {where}: {exc.message}") from exc
+    except Unresolvable as exc:  # a reference dangling_refs does not follow (not within the document)
+        raise SpecError(f"{path} with overlays: cannot resolve $ref {exc.ref!r}") from None
     mismatched = enum_varname_mismatches(effective)
     if mismatched:
         raise SpecError(_enum_message(mismatched, _introduced_by(document, root, enum_varname_mismatches)))
@@ -70,6 +80,18 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
 def effective_spec() -> dict[str, Any]:
     """The effective spec of this checkout, built once per process. Treat it as read-only."""
     return build_effective_spec()
+
+
+def dangling_refs(document: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """Every local ``$ref`` (one starting with ``#``) that points to nothing, in document order:
+    (JSON pointer of the object holding the $ref, the $ref) -> a readable description."""
+    found: dict[tuple[str, str], str] = {}
+    for parts, node in _objects(document):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#") and not _resolves(document, ref):
+            site = _pointer(parts)
+            found[(site, ref)] = f"$ref {ref!r} at {site} points to nothing"
+    return found
 
 
 def enum_varname_mismatches(document: dict[str, Any]) -> dict[tuple[str], str]:
@@ -121,6 +143,24 @@ def _objects(
             yield from _objects(item, (*parts, str(index)))
 
 
+def _resolves(document: dict[str, Any], ref: str) -> bool:
+    node: Any = document
+    fragment = unquote(ref[1:])
+    if not fragment:
+        return True
+    if not fragment.startswith("/"):
+        return False  # an anchor name: this project does not use $anchor
+    for token in fragment[1:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False
+    return True
+
+
 def _pointer(parts: tuple[str, ...]) -> str:
     return "#" + "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
 
@@ -138,6 +178,10 @@ def _introduced_by(
             origin[key] = f"overlays/{where}"
         present = now
     return origin
+
+
+def _dangling_message(dangling: dict[tuple[str, str], str], origin: dict[Hashable, str]) -> str:
+    return _first_of(dangling, origin, "unresolvable $ref")
 
 
 def _enum_message(mismatched: dict[tuple[str], str], origin: dict[Hashable, str]) -> str:
