@@ -28,7 +28,7 @@ def free_port() -> int:
 class MockProcess:
     """``scripts/mock`` serving on 127.0.0.1 in a subprocess; stdout+stderr go to ``log_path``."""
 
-    def __init__(self, *args: str, log_path: Path, port: int | None = None) -> None:
+    def __init__(self, *args: str, log_path: Path, port: int | None = None, cwd: Path = ROOT) -> None:
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self.log_path = log_path
@@ -38,7 +38,7 @@ class MockProcess:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            cwd=ROOT,
+            cwd=cwd,
         )
         self._wait_until_serving()
 

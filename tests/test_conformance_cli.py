@@ -307,3 +307,16 @@ def test_a_dropped_connection_during_fuzzing_is_the_servers_failure_not_the_engi
     dropped = [r for r in report.failures if r.check == "answers_over_http" and r.operation != "GET /videos"]
     assert dropped and all(r.family == "connection" for r in dropped), report.failed_checks()
     assert "engine_error" not in report.failed_checks(), [r.detail for r in report.failures][:5]
+
+
+def test_the_script_writes_a_relative_report_dir_where_it_was_typed(tmp_path):
+    import subprocess
+
+    from videos_toolkit.paths import ROOT
+
+    args = ["--only", "client", "--max-examples", "1", "--report-dir", "out"]
+    done = subprocess.run(
+        [ROOT / "scripts" / "conformance", *args], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert (tmp_path / "out" / "conformance.html").exists()

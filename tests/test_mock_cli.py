@@ -254,3 +254,13 @@ def test_help_of_fault_retry_after_ms_names_every_status_that_sends_the_hint():
     for status in FAULT_STATUSES:
         sends_hint = "retry-after" in injected(status, 1500).headers
         assert (str(status) in text) == sends_hint, (status, text)
+
+
+def test_a_relative_state_file_is_relative_to_where_the_command_was_typed(tmp_path):
+    from tests.reliability_support import MockProcess
+
+    mock = MockProcess("--state-file", "mine.db", log_path=tmp_path / "mock.log", cwd=tmp_path)
+    try:
+        assert (tmp_path / "mine.db").exists(), mock.log()
+    finally:
+        mock.kill()

@@ -157,3 +157,18 @@ def test_the_mock_cli_gives_the_same_one_line_error(project, monkeypatch, capsys
     err = capsys.readouterr().err
     assert err.startswith("scripts/mock: overlays/20-mine.yaml: action 0") and err.count("\n") == 1, err
     assert complaint in err
+
+
+def test_the_conformance_cli_gives_a_one_line_error_too(project, monkeypatch, capsys):
+    from videos_toolkit.conformance import cli as conformance_cli
+
+    extra = project / "overlays" / "20-mine.yaml"
+    extra.write_text(DANGLING)
+    monkeypatch.setattr(spec_module, "overlay_paths", lambda root=ROOT: [*overlay_paths(ROOT), extra])
+    spec_module.effective_spec.cache_clear()
+    try:
+        assert conformance_cli.main(["--only", "client"]) == 2  # in-process: the embedded mock needs the spec
+    finally:
+        spec_module.effective_spec.cache_clear()
+    out = capsys.readouterr().out
+    assert "overlays/20-mine.yaml: action 0" in out and "Traceback" not in out, out

@@ -103,6 +103,11 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     console = Console()
     if not console.is_terminal:
         console = Console(width=180)  # CI logs: keep the matrix on one line per operation
+    try:
+        spec = effective_spec()  # first: the embedded mock is built from it too
+    except SpecError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        return 2, None
     if args.base_url:
         if not args.api_key:
             console.print("[red]--api-key (or OPENAI_API_KEY) is required with --base-url[/]")
@@ -129,11 +134,6 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     else:
         target = mock_target()
         probe = Probe(connected=True)
-    try:
-        spec = effective_spec()
-    except SpecError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        return 2, None
     options = Options(
         max_examples=args.max_examples, seed=args.seed, workers=args.workers, parts=tuple(args.only or PARTS)
     )
