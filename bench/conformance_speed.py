@@ -38,10 +38,18 @@ from videos_toolkit.conformance.cli import SUMMARY_PATTERN, default_workers
 ST = str(Path(PYTHON).with_name("st"))
 
 
+def _fuzzing_args(max_examples: int, workers: int) -> list[str]:
+    return ["--only", "fuzzing", "--max-examples", str(max_examples), "--workers", str(workers)]
+
+
+def _probe(args: list[str], report_dir: Path) -> list[str]:
+    """``scripts/conformance``'s entry point with these arguments, reading its report."""
+    return [PYTHON, "-m", "bench.conformance_probe", "--", *args, "--report-dir", str(report_dir)]
+
+
 def ours(max_examples: int, workers: int, work: Path) -> tuple[dict, list[str]]:
-    report_dir = work / f"reports-{max_examples}-{workers}"
-    args = ["--only", "fuzzing", "--max-examples", str(max_examples), "--workers", str(workers)]
-    command = [PYTHON, "-m", "bench.conformance_probe", "--", *args, "--report-dir", str(report_dir)]
+    args = _fuzzing_args(max_examples, workers)
+    command = _probe(args, work / f"reports-{max_examples}-{workers}")
     with fresh_folder("conformance-", work) as cwd:
         wall, code, output = _run_in(command, cwd)
     line = next((ln for ln in output.splitlines() if ln.startswith("BENCH_JSON ")), None)
@@ -74,17 +82,7 @@ def warm_up(work: Path) -> None:
     """One throwaway run of ours (one example) in ``work/warm``: it builds the Unicode tables that
     schemathesis' generation asks hypothesis for, ours and the CLI's alike."""
     (work / "warm").mkdir(exist_ok=True)
-    args = [
-        "--only",
-        "fuzzing",
-        "--max-examples",
-        "1",
-        "--workers",
-        "1",
-        "--report-dir",
-        str(work / "warm-reports"),
-    ]
-    _run_in([PYTHON, "-m", "bench.conformance_probe", "--", *args], work / "warm")
+    _run_in(_probe(_fuzzing_args(1, 1), work / "warm-reports"), work / "warm")
 
 
 def _run_in(command: list[str], cwd: Path, timeout: float = 900) -> tuple[float, int, str]:

@@ -4,12 +4,13 @@ from collections.abc import Callable, Hashable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from referencing import Registry
 from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
 
 from videos_toolkit.overlay import OverlayError, apply_overlays, overlay_steps
 from videos_toolkit.paths import ROOT, overlay_paths, spec_path
@@ -38,6 +39,7 @@ _NAME_MAPS = frozenset(
         "webhooks",
     }
 )
+_URI = "urn:videos-toolkit:effective-spec"  # the document's base, for resolving its local $refs
 # Keywords whose value is literal data (an example, a default, an enum value), never a schema:
 # a "$ref" key in there is data and is not resolved.
 _DATA_KEYWORDS = frozenset({"const", "default", "enum", "example", "value"})
@@ -86,9 +88,10 @@ def dangling_refs(document: dict[str, Any]) -> dict[tuple[str, str], str]:
     """Every local ``$ref`` (one starting with ``#``) that points to nothing, in document order:
     (JSON pointer of the object holding the $ref, the $ref) -> a readable description."""
     found: dict[tuple[str, str], str] = {}
+    registry: Registry = Registry().with_resource(_URI, DRAFT202012.create_resource(document))
     for parts, node in _objects(document):
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#") and not _resolves(document, ref):
+        if isinstance(ref, str) and ref.startswith("#") and not _resolves(registry, ref):
             site = _pointer(parts)
             found[(site, ref)] = f"$ref {ref!r} at {site} points to nothing"
     return found
@@ -143,21 +146,13 @@ def _objects(
             yield from _objects(item, (*parts, str(index)))
 
 
-def _resolves(document: dict[str, Any], ref: str) -> bool:
-    node: Any = document
-    fragment = unquote(ref[1:])
-    if not fragment:
-        return True
-    if not fragment.startswith("/"):
-        return False  # an anchor name: this project does not use $anchor
-    for token in fragment[1:].split("/"):
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return False
+def _resolves(registry: Registry, ref: str) -> bool:
+    """Whether a local JSON pointer (``~0``/``~1`` escapes and percent-encoding decoded, as
+    ``referencing`` does for the validator) lands on something in the document."""
+    try:
+        registry.resolver(_URI).lookup(ref)
+    except Unresolvable:
+        return False
     return True
 
 

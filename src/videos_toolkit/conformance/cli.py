@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from videos_toolkit.conformance.reports import write_reports
-from videos_toolkit.conformance.results import CheckResult, Failure, Outcome, Report
+from videos_toolkit.conformance.results import FILTERED, CheckResult, Failure, Outcome, Report
 from videos_toolkit.conformance.runner import PARTS, Options, run
 from videos_toolkit.conformance.target import PROBE_PATH, Probe, Target, mock_target
 from videos_toolkit.spec import SpecError, effective_spec
@@ -199,10 +199,10 @@ def probe_failure(target: Target, probe: Probe) -> CheckResult:
     url = f"{target.base_url}{PROBE_PATH}?limit=1"
     failure = Failure(
         rule=f"{probe.problem}: every request must get an HTTP answer\n{probe.error}",
-        request=f"GET {url}\nAuthorization: Bearer {target.api_key}",
+        request=f"GET {url}\nAuthorization: {FILTERED}",
         response="",
         reproduce=f"curl -v -H 'Authorization: Bearer $OPENAI_API_KEY' '{url}'",
-    ).without((target.api_key, target.other_api_key))
+    )
     return CheckResult(
         f"GET {PROBE_PATH}", "connection", "answers_over_http", Outcome.FAILED, failure, probe.problem or ""
     )

@@ -198,11 +198,7 @@ def _engine(job: Job, beat: Callable[[], None] | None = None) -> Iterator[Batch]
     schema = _schema(job, beat)
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
-            yield (
-                _results(event, job.seed, (job.target.api_key, job.target.other_api_key)),
-                len(event.recorder.cases),
-                1,
-            )
+            yield _results(event, job.seed), len(event.recorder.cases), 1
         elif isinstance(event, events.NonFatalError):
             yield [_non_fatal(event, job.seed)], 0, 0
         elif isinstance(event, events.FatalError):
@@ -434,7 +430,7 @@ def _allow_replays_of_deleted_videos(schema: Any) -> None:
         return (case.path_parameters or {}).get("video_id") not in replayed
 
 
-def _results(event: events.ScenarioFinished, seed: int, secrets: tuple[str | None, ...]) -> list[CheckResult]:
+def _results(event: events.ScenarioFinished, seed: int) -> list[CheckResult]:
     recorder = event.recorder
     results = []
     for case_id, checks in recorder.checks.items():
@@ -444,7 +440,7 @@ def _results(event: events.ScenarioFinished, seed: int, secrets: tuple[str | Non
             outcome = OUTCOMES.get(check.status, Outcome.FAILED)
             failure = None
             if outcome is Outcome.FAILED:
-                failure = _failure(recorder, case_id, check, seed).without(secrets)
+                failure = _failure(recorder, case_id, check, seed)
             results.append(
                 CheckResult(
                     operation=operation,
@@ -494,22 +490,16 @@ def _non_fatal(event: events.NonFatalError, seed: int) -> CheckResult:
         check, why = "answers_over_http", "the server dropped the connection or sent a broken answer"
     else:
         return _engine_error(event.label, event.info.message, seed)
-    message = f"{why}: {event.info.message}"
-    return CheckResult(
-        operation=event.label or "(engine)",
-        family="connection",
-        check=check,
-        outcome=Outcome.FAILED,
-        failure=Failure(rule=message, request="", response="", reproduce=f"# seed {seed}"),
-        detail=message.splitlines()[0],
-    )
+    return _engine_error(event.label, f"{why}: {event.info.message}", seed, "connection", check)
 
 
-def _engine_error(label: str | None, message: str, seed: int) -> CheckResult:
+def _engine_error(
+    label: str | None, message: str, seed: int, family: str = "engine", check: str = "engine_error"
+) -> CheckResult:
     return CheckResult(
         operation=label or "(engine)",
-        family="engine",
-        check="engine_error",
+        family=family,
+        check=check,
         outcome=Outcome.FAILED,
         failure=Failure(rule=message, request="", response="", reproduce=f"# seed {seed}"),
         detail=message.splitlines()[0] if message else "engine error",

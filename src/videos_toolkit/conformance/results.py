@@ -24,17 +24,22 @@ class Failure:
     reproduce: str  # a copy-paste reproduction (curl), with the seed
 
     def without(self, secrets: Iterable[str | None]) -> "Failure":
-        """This failure with every occurrence of these secrets (the API keys under test) filtered
-        out: reports are CI artifacts, and a server may echo a key back in a body or header."""
-        texts = {
-            "rule": self.rule,
-            "request": self.request,
-            "response": self.response,
-            "reproduce": self.reproduce,
-        }
-        for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-            texts = {name: text.replace(secret, FILTERED) for name, text in texts.items()}
-        return replace(self, **texts)
+        """This failure with every occurrence of these secrets filtered out."""
+        return replace(
+            self,
+            rule=filtered(self.rule, secrets),
+            request=filtered(self.request, secrets),
+            response=filtered(self.response, secrets),
+            reproduce=filtered(self.reproduce, secrets),
+        )
+
+
+def filtered(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` with every occurrence of these secrets (the API keys under test) replaced by
+    FILTERED: reports are CI artifacts, and a server may echo a key back in a body or header."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, FILTERED)
+    return text
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,13 @@ class CheckResult:
     outcome: Outcome
     failure: Failure | None = None
     detail: str = ""  # why it was skipped, or a one-line summary
+
+    def without(self, secrets: Iterable[str | None]) -> "CheckResult":
+        """This result with the secrets filtered out of its failure and its detail."""
+        if self.failure is None and not self.detail:
+            return self  # a pass: nothing quoted
+        failure = self.failure.without(secrets) if self.failure is not None else None
+        return replace(self, failure=failure, detail=filtered(self.detail, secrets))
 
 
 @dataclass

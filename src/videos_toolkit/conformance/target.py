@@ -93,7 +93,7 @@ class Target:
             with self.client() as client:
                 client.get(PROBE_PATH, params={"limit": 1})
         except NO_CONNECTION as exc:
-            return Probe(connected=False, problem=f"{type(exc).__name__}: {exc}")
+            return Probe(connected=False, problem=_named(exc))
         except (httpx.ReadTimeout, httpx.WriteTimeout):
             return Probe(connected=True)  # it is there, only slow: its checks will say so
         except httpx.RemoteProtocolError as exc:
@@ -102,15 +102,9 @@ class Target:
             return Probe(connected=True, problem=CLOSED if closed else NOT_HTTP, error=_named(exc))
         except (httpx.ReadError, httpx.WriteError, httpx.LocalProtocolError) as exc:
             return Probe(connected=True, problem=CLOSED, error=_named(exc))
-        except (httpx.HTTPError, ValueError):
+        except httpx.HTTPError:
             return Probe(connected=True)  # an answer came, only not a readable one: its checks judge it
         return Probe(connected=True)
-
-    def reachable(self) -> str | None:
-        """None when a connection to the API can be made; else why not (refused, no such host,
-        connect timeout, not a URL). A server that connects and then answers badly is reachable."""
-        probe = self.probe()
-        return None if probe.connected else probe.problem
 
     @property
     def label(self) -> str:

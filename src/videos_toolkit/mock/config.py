@@ -37,7 +37,7 @@ class MockConfig:
     poll_after_ms: int = 250
     # Fault injection: the share of requests (0..1) answered with one of ``fault_statuses``.
     fault_rate: float = 0.0
-    fault_statuses: tuple[int, ...] = (429, 500, 503)
+    fault_statuses: tuple[int, ...] = FAULT_STATUSES
     fault_seed: int = 0
     # The retry hint of injected faults: 429 sends it as retry-after-ms and as retry-after (whole
     # seconds, rounded up), 503 as retry-after only, 500 not at all.
