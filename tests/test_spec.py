@@ -5,11 +5,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 import videos_toolkit.spec as spec_module
 from videos_toolkit.mock import cli as mock_cli
 from videos_toolkit.paths import ROOT, overlay_paths
 from videos_toolkit.spec import SpecError, build_effective_spec
+from videos_toolkit.yaml_loader import load_yaml
 
 HEADER = "overlay: 1.0.0\ninfo: {title: t, version: 1.0.0}\nactions:\n"
 NEW_SIZE = HEADER + "  - target: $.components.schemas.VideoSize\n    update: {enum: ['1080x1920']}\n"
@@ -172,3 +174,18 @@ def test_the_conformance_cli_gives_a_one_line_error_too(project, monkeypatch, ca
         spec_module.effective_spec.cache_clear()
     out = capsys.readouterr().out
     assert "overlays/20-mine.yaml: action 0" in out and "Traceback" not in out, out
+
+
+@pytest.mark.parametrize("path", [ROOT / "openapi.yaml", *overlay_paths(ROOT)], ids=lambda p: p.name)
+def test_the_fast_yaml_loader_reads_the_contract_as_pure_python_pyyaml_does(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert load_yaml(text) == yaml.load(text, Loader=yaml.SafeLoader)
+
+
+def test_a_malformed_contract_is_one_line_naming_the_file(project: Path) -> None:
+    (project / "openapi.yaml").write_text("openapi: 3.1.0\ninfo: title: Videos\n", encoding="utf-8")
+    with pytest.raises(SpecError) as raised:
+        build_effective_spec(project)
+    assert str(raised.value).endswith(
+        "openapi.yaml: cannot read the contract: line 2, column 12: mapping values are not allowed in this context"
+    )

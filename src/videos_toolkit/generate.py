@@ -18,10 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from videos_toolkit.paths import ROOT
 from videos_toolkit.spec import SpecError, build_effective_spec
+from videos_toolkit.yaml_loader import load_yaml
 
 OUTPUT_DIR = "generated"
 CONFIG_FILE = "openapi-python-client.yaml"
@@ -79,7 +78,7 @@ def generate_into(out_dir: Path, root: Path = ROOT) -> None:
 
 def _copy_extras(out_dir: Path, root: Path) -> None:
     """Copy ``templates/extras/*.py`` into the generated package; never over a generated file."""
-    config = yaml.safe_load((root / CONFIG_FILE).read_text(encoding="utf-8")) or {}
+    config = load_yaml((root / CONFIG_FILE).read_text(encoding="utf-8")) or {}
     package = out_dir / config.get("package_name_override", "videos_client")
     for source in sorted((root / TEMPLATES_DIR / EXTRAS_DIR).glob("*.py")):
         target = package / source.name

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonpath_rfc9535 as jsonpath
-import yaml
+
+from videos_toolkit.yaml_loader import YamlSyntaxError, load_yaml
 
 _VERSION = re.compile(r"^1\.0\.\d+$")
 
@@ -26,8 +27,8 @@ class OverlayError(ValueError):
 
 def load_overlay(path: Path) -> dict[str, Any]:
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        loaded = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, YamlSyntaxError) as exc:
         raise OverlayError(f"{path.name}: cannot read the overlay: {exc}") from exc
     if not isinstance(loaded, dict):
         raise OverlayError(f"{path.name}: an overlay must be a YAML mapping, got {type(loaded).__name__}")

@@ -5,7 +5,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from referencing import Registry
@@ -14,6 +13,7 @@ from referencing.jsonschema import DRAFT202012
 
 from videos_toolkit.overlay import OverlayError, apply_overlays, overlay_steps
 from videos_toolkit.paths import ROOT, overlay_paths, spec_path
+from videos_toolkit.yaml_loader import YamlSyntaxError, load_yaml
 
 # Maps whose keys are names the document chooses (a property called "value" or "example" is a
 # schema, not data), as opposed to objects whose keys are keywords.
@@ -53,8 +53,8 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
     """Load openapi.yaml, apply overlays/*.yaml in name order and validate the result."""
     path = spec_path(root)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        document = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, YamlSyntaxError) as exc:
         raise SpecError(f"{path}: cannot read the contract: {exc}") from exc
     try:
         effective = apply_overlays(document, overlay_paths(root))
