@@ -37,11 +37,20 @@ class Shared:
         self.walks: list[dict[str, Any]] = []
         self.unexpected: list[str] = []  # 4xx answers no rule explains
         self.requests = 0
+        self.deadline = self.hard_deadline = 0.0  # see going()
+        self.min_deletes = 0
+
+    def going(self) -> bool:
+        """Until the duration is up, then on until min_deletes deletions were answered (on a slow
+        or busy machine), but never past the hard deadline."""
+        now = time.monotonic()
+        if now < self.deadline:
+            return True
+        deleted = sum(len(ids) for ids in self.deleted.values())
+        return deleted < self.min_deletes and now < self.hard_deadline
 
 
-async def client_loop(
-    index: int, key: str, base_url: str, deadline: float, shared: Shared, keep: int, seed: int
-) -> None:
+async def client_loop(index: int, key: str, base_url: str, shared: Shared, keep: int, seed: int) -> None:
     rng = random.Random(seed * 1000 + index)
     mine: list[str] = []
     acked = shared.acked.setdefault(key, {})
@@ -67,7 +76,7 @@ async def client_loop(
                 acked[ident] = time.monotonic()
                 mine.append(ident)
 
-        while time.monotonic() < deadline:
+        while shared.going():
             operation = rng.choices(OPERATIONS, WEIGHTS)[0]
             if operation in ("extend", "retrieve", "delete") and not mine:
                 operation = "create"
@@ -151,10 +160,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     shared = Shared()
     keys = [f"sk-load-{i:02d}" for i in range(args.keys)]
     started = time.monotonic()
-    deadline = started + args.duration
+    shared.deadline = started + args.duration
+    shared.hard_deadline = started + 10 * args.duration + 30
+    shared.min_deletes = args.min_deletes
     await asyncio.gather(
         *[
-            client_loop(i, keys[i % len(keys)], args.base_url, deadline, shared, args.keep, args.seed)
+            client_loop(i, keys[i % len(keys)], args.base_url, shared, args.keep, args.seed)
             for i in range(args.clients)
         ]
     )
@@ -186,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--keep", type=int, default=8, help="live jobs a client holds before deleting")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--min-deletes", type=int, default=0, help="go on past --duration until this many deletions"
+    )
     args = parser.parse_args(argv)
     if not args.base_url.startswith(("http://127.0.0.1:", "http://localhost:")):
         print("load_driver: loopback base URLs only", file=sys.stderr)

@@ -67,7 +67,7 @@ def run_load(
         driver = subprocess.Popen(
             [sys.executable, "-m", "tests.load_driver", "--base-url", served.base_url,
              "--clients", str(clients), "--keys", str(keys), "--duration", str(duration),
-             "--keep", str(keep)],
+             "--keep", str(keep), "--min-deletes", str(2 * keys * cap + 1)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
         )  # fmt: skip
         started = time.monotonic()
@@ -80,7 +80,7 @@ def run_load(
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         try:
-            out, err = driver.communicate(timeout=duration + 120)
+            out, err = driver.communicate(timeout=11 * duration + 120)
         finally:
             stop.set()
             sampler.join()
