@@ -164,6 +164,44 @@ def test_an_mp4_with_no_duration_is_400_on_video(mock):
     assert error["param"] == "video"
 
 
+# -- length: the mock makes no video longer than an hour (media.MAX_SECONDS) ------------------------
+
+
+@pytest.mark.parametrize("path", ["/videos/extensions", "/videos/edits"])
+def test_a_source_longer_than_an_hour_is_400_on_video(mock, path):
+    # A crafted header claiming 49 days: accepted, its downloads would need gigabytes.
+    files = {
+        "prompt": (None, "and then"),
+        "seconds": (None, "4"),
+        "video": ("long.mp4", minimal_mp4(1000, 0xFFFFFFFF), "video/mp4"),
+    }
+    if path == "/videos/edits":
+        del files["seconds"]
+    error = error_of(mock.client.post(path, files=files), 400)
+    assert (error["param"], error["code"]) == ("video", "video_too_long")
+    assert "3600 s" in error["message"]
+
+
+def test_an_extension_past_an_hour_is_400_on_seconds(mock):
+    error = error_of(extend_by_upload(mock, minimal_mp4(1, 3590), "12"), 400)
+    assert (error["param"], error["code"]) == ("seconds", "video_too_long")
+    assert "3602 s" in error["message"]
+
+
+def test_an_hour_long_video_downloads_as_every_variant(mock):
+    response = extend_by_upload(mock, minimal_mp4(1, 3580), "20")
+    assert response.status_code == 200, response.text
+    video = response.json()
+    assert video["seconds"] == "3600"
+    mock.runtime.clock.advance(10)
+    assert duration_of(download(mock, video["id"])) == 3600
+    sheet = Image.open(io.BytesIO(download(mock, video["id"], "spritesheet")))
+    sheet.load()  # before the bound, one tile per second: 720 rows, past JPEG's 65,500 pixels
+    tile_w, tile_h = 720 // 8, 1280 // 8  # the mock's default size for a trackless upload
+    assert (sheet.size[0] // tile_w) * (sheet.size[1] // tile_h) == 100
+    assert Image.open(io.BytesIO(download(mock, video["id"], "thumbnail"))).format == "WEBP"
+
+
 # -- sources that cannot be extended ---------------------------------------------------------------
 
 

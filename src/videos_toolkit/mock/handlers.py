@@ -177,6 +177,13 @@ class StatefulApi:
         source = call.body["video"]
         if isinstance(source, UploadedPart):
             probe = _readable_video(source)
+            if probe.duration > media.MAX_SECONDS:
+                raise bad_request(
+                    f"The uploaded 'video' is {probe.duration:.0f} s long; this mock takes source videos of "
+                    f"at most {media.MAX_SECONDS} s.",
+                    param="video",
+                    code="video_too_long",
+                )
             size = f"{probe.width}x{probe.height}"
             size = size if size in self.facts.sizes else self.facts.defaults["size"]
             # Whole seconds, halves rounded up (round() would send 2.5 s to 2).
@@ -270,6 +277,13 @@ class StatefulApi:
         assert call.body is not None
         seconds, model, size = self._source(call, "extended")
         total = seconds + int(call.body["seconds"])  # the stitched duration
+        if total > media.MAX_SECONDS:
+            raise bad_request(
+                f"The extended video would be {total} s long (the source's {seconds} s + "
+                f"{call.body['seconds']} s); this mock makes videos of at most {media.MAX_SECONDS} s.",
+                param="seconds",
+                code="video_too_long",
+            )
         return self._new_job(call.owner, call.body["prompt"], model=model, seconds=str(total), size=size)
 
     async def create_character(self, call: Call) -> Response:

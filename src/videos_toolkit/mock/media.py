@@ -5,9 +5,12 @@
   object type 0x6C, JPEG); every sample points at the same frame bytes, so the file stays a few
   kilobytes whatever its duration. mvhd/mdhd durations equal the video's ``seconds`` and tkhd's
   width/height equal its ``size``.
-* ``thumbnail``: a WebP image; ``spritesheet``: a JPEG grid with one tile per second.
+* ``thumbnail``: a WebP image; ``spritesheet``: a JPEG grid with one tile per second, or
+  ``SPRITESHEET_TILES`` tiles evenly spread over a longer video.
 
-Assets are generated once per (size, seconds) and cached.
+Assets are generated once per (size, seconds) and cached. The mock makes no video longer than
+``MAX_SECONDS`` (the handlers refuse a longer source or stitched total), which keeps every
+asset a few hundred kilobytes at most and every MP4 field within its 32 bits.
 """
 
 import contextlib
@@ -23,6 +26,8 @@ from PIL import Image, ImageDraw
 
 CONTENT_TYPES = {"video": "video/mp4", "thumbnail": "image/webp", "spritesheet": "image/jpeg"}
 TIMESCALE = 1000
+MAX_SECONDS = 3600  # one hour: far beyond any clip this API makes, small enough to serve
+SPRITESHEET_TILES = 100
 _MATRIX = struct.pack(">9I", 0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000)
 
 
@@ -136,8 +141,8 @@ def _jpeg_frame(size: str) -> bytes:
 @lru_cache(maxsize=64)
 def mp4_video(size: str, seconds: int) -> bytes:
     """A valid MP4 of ``seconds`` duration whose track is ``size`` (e.g. "1280x720")."""
-    if seconds <= 0:
-        raise ValueError("seconds must be positive")
+    if not 0 < seconds <= MAX_SECONDS:
+        raise ValueError(f"seconds must be between 1 and {MAX_SECONDS}")
     width, height = parse_size(size)
     frame = _jpeg_frame(size)
     ftyp = _box(b"ftyp", b"isom", struct.pack(">I", 0x200), b"isom", b"iso2", b"mp41")
@@ -159,12 +164,14 @@ def webp_thumbnail(size: str) -> bytes:
 def jpeg_spritesheet(size: str, seconds: int) -> bytes:
     width, height = parse_size(size)
     tile_w, tile_h = max(1, width // 8), max(1, height // 8)
-    columns = min(seconds, 5)
-    rows = math.ceil(seconds / columns)
+    tiles = max(1, min(seconds, SPRITESHEET_TILES))
+    columns = min(tiles, 5)
+    rows = math.ceil(tiles / columns)
     sheet = Image.new("RGB", (tile_w * columns, tile_h * rows))
-    for index in range(seconds):
+    for index in range(tiles):
+        second = index * seconds // tiles  # the second this tile shows
         sheet.paste(
-            _frame_image(tile_w, tile_h, shade=index * 17),
+            _frame_image(tile_w, tile_h, shade=second * 17),
             ((index % columns) * tile_w, (index // columns) * tile_h),
         )
     out = io.BytesIO()
