@@ -76,6 +76,19 @@ def test_wrong_json_type(mock):
     assert error["param"] is None and "JSON object" in error["message"]
 
 
+@pytest.mark.parametrize(("model", "shown"), [(5, "5"), (None, "null"), (["sora-2"], '["sora-2"]')])
+def test_a_wrongly_typed_value_is_shown_back(mock, model, shown):
+    error = error_of(mock.client.post("/videos", json={"prompt": "p", "model": model}), 400)
+    assert (error["param"], error["code"]) == ("model", "invalid_type")
+    assert error["message"] == f"Invalid value for 'model': expected a string, got {shown}."
+
+
+def test_a_reference_field_sent_as_a_file_is_shown_as_a_file(mock):
+    files = {"prompt": (None, "p"), "seconds": (None, "4"), "video[id]": ("a.mp4", b"xx", "video/mp4")}
+    error = error_of(mock.client.post("/videos/extensions", files=files), 400)
+    assert error["param"] == "video" and 'got {"id":"<file>"}.' in error["message"]
+
+
 def test_text_field_where_a_file_is_expected(mock):
     error = error_of(
         mock.client.post("/videos/extensions", files=form(prompt="p", seconds="4", video="abc")), 400

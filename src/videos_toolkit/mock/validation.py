@@ -204,7 +204,8 @@ def explain(error: ValidationError, prefix: str | None, resolver: Resolver) -> A
             )
         expected = sorted({t for b in branches for t in _type_list(b)})
         names = " or ".join(_TYPE_NAMES.get(t, t) for t in expected) or "one of the documented forms"
-        return bad_request(f"Invalid value for {where}: expected {names}.", param=param, code="invalid_type")
+        text = f"Invalid value for {where}: expected {names}, got {_show(value)}."
+        return bad_request(text, param=param, code="invalid_type")
     if kind == "enum":
         allowed = ", ".join(shown(v) if isinstance(v, str) else str(v) for v in error.validator_value)
         return bad_request(
@@ -270,10 +271,17 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return shown(value)
     try:
-        text = orjson.dumps(value).decode()
+        # An uploaded file inside an object (multipart ``video[id]`` sent as a file) shows as <file>.
+        text = orjson.dumps(value, default=_placeholder, option=orjson.OPT_PASSTHROUGH_DATACLASS).decode()
     except TypeError:
         text = type(value).__name__
     return text if len(text) <= 64 else text[:61] + "..."
+
+
+def _placeholder(value: Any) -> str:
+    if isinstance(value, UploadedPart):
+        return "<file>"
+    raise TypeError
 
 
 def _error_rank(error: ValidationError) -> tuple[int, int, str]:
