@@ -1,7 +1,9 @@
 """One source of truth: change an enum through an overlay, regenerate, and the client, the mock and
 the conformance suite all follow with no other edit."""
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -72,3 +74,24 @@ def test_an_enum_change_in_an_overlay_reaches_client_mock_and_suite(project):  #
     assert "POST /videos/characters" in skipped  # the overlay removed it: the suite does not ask for it
     stale = run(spec, mock_target(), properties_and_client)  # the suite now expects 16: an old server fails
     assert "allowed_values_accepted" in stale.failed_checks()
+
+
+def test_scripts_conformance_runs_on_the_regenerated_client(project, tmp_path):  # noqa: F811
+    """The user's own move after the README's overlay: the suite, run from the changed project,
+    imports the client generated without the character operations (the test above runs in this
+    process, on this checkout's client)."""
+    (project / "overlays" / "20-my-variant.yaml").write_text(readme_overlay())
+    assert generate([], root=project) == 0
+    shutil.copytree(ROOT / "src", project / "src")
+    done = subprocess.run(
+        [sys.executable, "-m", "videos_toolkit.conformance", "--max-examples", "2", "--workers", "1",
+         "--report-dir", str(tmp_path / "reports")],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "src"), str(project / "generated")])},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "PASSED" in done.stdout + done.stderr
