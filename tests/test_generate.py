@@ -111,3 +111,20 @@ def test_a_dangling_ref_stops_generation_with_one_line(project, capsys):
     assert err.count("\n") == 1 and "Traceback" not in err and "'openapi': '3.1.0'" not in err, err
     assert err.startswith("scripts/generate: overlays/20-quality.yaml: action 0"), err
     assert "$ref '#/components/schemas/Nope' at #/components/schemas/Video/properties/quality" in err
+
+
+def test_a_client_that_does_not_import_stops_generation(project, capsys):
+    # The hand-written templates/extras call create_video: without the operation, the package
+    # would be written and fail only at a user's `import videos_client`.
+    (project / "overlays" / "20-no-create.yaml").write_text(
+        "overlay: 1.0.0\ninfo: {title: no create, version: 1.0.0}\n"
+        "actions:\n  - target: $.paths['/videos'].post\n    remove: true\n"
+    )
+    before = sorted(p.read_bytes() for p in (project / "generated").rglob("*.py"))
+
+    assert main([], root=project) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith("scripts/generate: the generated client does not import: ImportError: "), err
+    assert "create_video" in err and "at videos_client/_videos.py:" in err and "templates/extras/" in err
+    assert sorted(p.read_bytes() for p in (project / "generated").rglob("*.py")) == before

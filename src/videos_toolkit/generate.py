@@ -12,6 +12,7 @@ import argparse
 import difflib
 import filecmp
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -68,18 +69,47 @@ def generate_into(out_dir: Path, root: Path = ROOT) -> None:
             ],
             cwd=Path(work),
         )
-    _copy_extras(out_dir, root)
+    package = _package_name(root)
+    _copy_extras(out_dir / package, root)
     # --no-cache: nothing is written outside the output folder.
     _run(
         "ruff check --fix", [sys.executable, "-m", "ruff", "check", "--no-cache", "--fix", "-q", "."], out_dir
     )
     _run("ruff format", [sys.executable, "-m", "ruff", "format", "--no-cache", "-q", "."], out_dir)
+    _check_imports(out_dir, package)
 
 
-def _copy_extras(out_dir: Path, root: Path) -> None:
-    """Copy ``templates/extras/*.py`` into the generated package; never over a generated file."""
+def _package_name(root: Path) -> str:
     config = load_yaml((root / CONFIG_FILE).read_text(encoding="utf-8")) or {}
-    package = out_dir / config.get("package_name_override", "videos_client")
+    return str(config.get("package_name_override", "videos_client"))
+
+
+def _check_imports(out_dir: Path, package: str) -> None:
+    """Import the generated package in a fresh interpreter. The hand-written ``templates/extras``
+    name generated modules and functions; a contract change that renames or removes one would
+    otherwise give a client that fails only when a user imports it."""
+    done = subprocess.run(
+        [sys.executable, "-B", "-c", f"import sys; sys.path.insert(0, '.'); import {package}"],
+        cwd=out_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 0:
+        return
+    lines = done.stderr.strip().splitlines()
+    places = re.findall(r'File "([^"]+)", line (\d+)', done.stderr)
+    ours = [(path, line) for path, line in places if Path(path).resolve().is_relative_to(out_dir.resolve())]
+    where = f" at {Path(ours[-1][0]).resolve().relative_to(out_dir.resolve())}:{ours[-1][1]}" if ours else ""
+    raise GenerationError(
+        f"the generated client does not import: {lines[-1] if lines else 'exit ' + str(done.returncode)}"
+        f"{where}. The hand-written {TEMPLATES_DIR}/{EXTRAS_DIR}/*.py use names the contract generates "
+        "(models, operations): update them with the contract change."
+    )
+
+
+def _copy_extras(package: Path, root: Path) -> None:
+    """Copy ``templates/extras/*.py`` into the generated package; never over a generated file."""
     for source in sorted((root / TEMPLATES_DIR / EXTRAS_DIR).glob("*.py")):
         target = package / source.name
         if target.exists():
