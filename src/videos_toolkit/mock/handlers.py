@@ -26,6 +26,7 @@ from starlette.responses import Response
 from videos_toolkit.mock import jobs, media
 from videos_toolkit.mock.clock import MockClock
 from videos_toolkit.mock.config import MockConfig
+from videos_toolkit.mock.contract_answers import contract_answer
 from videos_toolkit.mock.errors import ApiError, bad_request, not_found, shown
 from videos_toolkit.mock.operations import Operation, SpecIndex, resolve
 from videos_toolkit.mock.store import CharacterRecord, MockStore, UnknownCursor, VideoRecord
@@ -117,7 +118,7 @@ class StatefulApi:
         self.config = config
         self.clock = clock
         self.store = store
-        self.facts = ContractFacts(index)
+        self.index, self.facts = index, ContractFacts(index)
         self.list_defaults = {p.name: p.default for p in index.operations["listVideos"].params}
         self.variant_default = next(
             (p.default for p in index.operations["downloadVideoContent"].params if p.name == "variant"),
@@ -190,6 +191,23 @@ class StatefulApi:
             return max(1, math.floor(probe.duration + 0.5)), self.facts.defaults["model"], size
         video = self._completed(call, source["id"], "video", action)
         return int(video.seconds), video.model, video.size
+
+    def contract_fallback(self, operation: Operation) -> Handler:
+        """An operation with no behaviour here answers from the contract, once the videos and
+        characters its path names are found visible to the caller (404 otherwise, as everywhere)."""
+        answer = contract_answer(self.index, operation)
+
+        async def answer_if_visible(call: Call) -> Response:
+            if "video_id" in call.path:
+                self._visible(call, call.path["video_id"], "video_id")
+            if (
+                "character_id" in call.path
+                and self.store.get_character(call.owner, call.path["character_id"]) is None
+            ):
+                raise not_found("Character", call.path["character_id"], param="character_id")
+            return await answer(call)
+
+        return answer_if_visible
 
     # -- operations ----------------------------------------------------------------------------
 

@@ -6,54 +6,33 @@ served-models rule does not apply here, because ``model`` is an open string in t
 SDK test suites written for Prism-style mocks send names such as ``"string"``.
 """
 
-from typing import Any
-
 from starlette.responses import Response
 
 from videos_toolkit.mock import media
-from videos_toolkit.mock.handlers import Call, ContractFacts, Handler, json_response
-from videos_toolkit.mock.operations import SpecIndex, pointer_get, resolve
+from videos_toolkit.mock.contract_answers import contract_answer, json_answer
+from videos_toolkit.mock.handlers import Call, ContractFacts, Handler
+from videos_toolkit.mock.operations import Operation, SpecIndex
 
-
-def first_example(index: SpecIndex, schema_pointer: str) -> Any:
-    """The first example of the media object owning ``schema_pointer`` (``examples``, then ``example``)."""
-    media_object = pointer_get(index.spec, schema_pointer.removesuffix("/schema"))
-    for item in media_object.get("examples", {}).values():
-        example, _ = resolve(index.spec, item, "")
-        if "value" in example:
-            return example["value"]
-    return media_object.get("example")
+CONTENT_OPERATION = "downloadVideoContent"
 
 
 class StatelessApi:
     def __init__(self, index: SpecIndex) -> None:
-        self.facts = ContractFacts(index)
-        self.handlers: dict[str, Handler] = {}
-        self.examples: dict[str, Any] = {}
-        for operation in index.operations.values():
-            success = operation.responses.get("200") or operation.responses.get("201")
-            pointer = next((p for p in (success.content.values() if success else ()) if p), None)
-            if pointer is None:
-                continue  # not a JSON answer (content): handled below
-            example = first_example(index, pointer)
-            if example is None:
-                raise ValueError(f"{operation.operation_id}: the contract has no example to answer with")
-            self.examples[operation.operation_id] = example
-            self.handlers[operation.operation_id] = self._answer_with(example)
+        self.index, self.facts = index, ContractFacts(index)
+        self.handlers: dict[str, Handler] = {
+            op_id: contract_answer(index, operation) for op_id, operation in index.operations.items()
+        }
         # Media are shaped like the retrieve example (its size and seconds).
-        video = self.examples.get("retrieveVideo") or {}
+        retrieve = index.operations.get("retrieveVideo")
+        video = (json_answer(index, retrieve) if retrieve else None) or {}
         self._size = video.get("size", self.facts.defaults["size"])
         self._seconds = int(video.get("seconds", self.facts.defaults["seconds"]))
-        params = index.operations["downloadVideoContent"].params
-        self._variant_default = next((p.default for p in params if p.name == "variant"), "video")
-        self.handlers["downloadVideoContent"] = self.download_content
+        if content := index.operations.get(CONTENT_OPERATION):
+            self._variant_default = next((p.default for p in content.params if p.name == "variant"), "video")
+            self.handlers[CONTENT_OPERATION] = self.download_content
 
-    @staticmethod
-    def _answer_with(example: Any) -> Handler:
-        async def answer(call: Call) -> Response:
-            return json_response(example)
-
-        return answer
+    def contract_fallback(self, operation: Operation) -> Handler:
+        return contract_answer(self.index, operation)
 
     async def download_content(self, call: Call) -> Response:
         variant = call.query.get("variant", self._variant_default)

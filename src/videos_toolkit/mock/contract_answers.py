@@ -1,0 +1,122 @@
+"""Answers taken from the contract alone: an operation's documented success example, or, where the
+contract has none, a value built from its schema. Stateless mode answers every operation this way;
+the stateful mock answers so an operation it has no behaviour for (one a contract change added),
+so that it starts and serves whatever contract it is given, as Prism and Steady do.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from videos_toolkit.mock.operations import Operation, SpecIndex, pointer_get, resolve
+
+# handlers.Handler, which imports this module: Call -> Response
+Handler = Callable[[Any], Awaitable[Response]]
+
+_MAX_DEPTH = 8  # a recursive schema ends in null rather than recursing forever
+_STRING_FORMATS = {
+    "date-time": "1970-01-01T00:00:00Z",
+    "date": "1970-01-01",
+    "time": "00:00:00Z",
+    "uri": "https://example.com/",
+    "url": "https://example.com/",
+    "email": "user@example.com",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
+
+
+def first_example(index: SpecIndex, schema_pointer: str) -> Any:
+    """The first example of the media object owning ``schema_pointer`` (``examples``, then ``example``)."""
+    media_object = pointer_get(index.spec, schema_pointer.removesuffix("/schema"))
+    for item in media_object.get("examples", {}).values():
+        example, _ = resolve(index.spec, item, "")
+        if "value" in example:
+            return example["value"]
+    return media_object.get("example")
+
+
+def sample(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
+    """A value valid against ``schema``: its own const, default, example or first enum value where it
+    has one, else the smallest one its keywords allow (required properties only, one array item)."""
+    schema, _ = resolve(spec, schema, "")
+    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+        return None
+    for keyword in ("const", "default", "example"):
+        if keyword in schema:
+            return schema[keyword]
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if "allOf" in schema:
+        merged: dict[str, Any] = {}
+        for part in schema["allOf"]:
+            value = sample(spec, part, depth + 1)
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged
+    for keyword in ("oneOf", "anyOf"):
+        branches = [b for b in schema.get(keyword, []) if resolve(spec, b, "")[0].get("type") != "null"]
+        if branches:
+            return sample(spec, branches[0], depth + 1)
+    types = schema.get("type", "object" if "properties" in schema else None)
+    kind = next((t for t in types if t != "null"), None) if isinstance(types, list) else types
+    if kind == "object":
+        properties = schema.get("properties", {})
+        required = schema.get("required", [])
+        return {name: sample(spec, properties.get(name, {}), depth + 1) for name in required}
+    if kind == "array":
+        count = max(1, schema.get("minItems", 0)) if depth < _MAX_DEPTH else 0
+        return [sample(spec, schema.get("items", {}), depth + 1) for _ in range(count)]
+    if kind == "string":
+        text = _STRING_FORMATS.get(schema.get("format", ""), "string")
+        text = text.ljust(schema.get("minLength", 0), "x")
+        return text[: schema["maxLength"]] if "maxLength" in schema else text
+    if kind in ("integer", "number"):
+        if "minimum" in schema:
+            return schema["minimum"]
+        if "exclusiveMinimum" in schema:
+            return schema["exclusiveMinimum"] + 1
+        return min(0, schema.get("maximum", 0))
+    if kind == "boolean":
+        return False
+    return None
+
+
+def success_status(operation: Operation) -> int:
+    """The operation's lowest documented 2xx status (200 when it documents none)."""
+    return int(min((s for s in operation.responses if s.isdigit() and s.startswith("2")), default="200"))
+
+
+def json_answer(index: SpecIndex, operation: Operation) -> Any:
+    """The JSON body of the operation's success answer: its example, else a sample of its schema;
+    None when that answer is not JSON."""
+    spec = operation.responses.get(str(success_status(operation)))
+    pointer = next((p for p in spec.content.values() if p), None) if spec is not None else None
+    if pointer is None:
+        return None
+    example = first_example(index, pointer)
+    return example if example is not None else sample(index.spec, pointer_get(index.spec, pointer))
+
+
+def contract_answer(index: SpecIndex, operation: Operation) -> Handler:
+    """Answer with the operation's success status and ``json_answer``; for an answer that is not
+    JSON, an empty body of its first media type, or no body when it documents none."""
+    status = success_status(operation)
+    payload = json_answer(index, operation)
+    if payload is not None:
+        body = orjson.dumps(payload)
+
+        async def answer_json(call: Any) -> Response:
+            return Response(body, status_code=status, media_type="application/json")
+
+        return answer_json
+    spec = operation.responses.get(str(status))
+    media_type = next(iter(spec.content), None) if spec is not None else None
+
+    async def answer_plain(call: Any) -> Response:
+        return Response(b"", status_code=status, media_type=media_type)
+
+    return answer_plain

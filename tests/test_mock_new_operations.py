@@ -1,0 +1,119 @@
+"""An operation a contract change adds, which the mock has no behaviour for, is served from the
+contract: its example, or a value built from its schema, valid against it (the mock starts instead
+of refusing the contract). In stateful mode the videos and characters its path names must exist
+for the caller first, as for every other operation."""
+
+import copy
+
+import pytest
+from starlette.testclient import TestClient
+
+from videos_toolkit.mock import MockConfig, create_app
+from videos_toolkit.mock.contract_answers import sample
+from videos_toolkit.spec import effective_spec
+
+KEY = "sk-new-ops"
+VIDEO = {"$ref": "#/components/schemas/Video"}
+THUMBNAIL = {  # no example anywhere: the answer is built from the schema
+    "type": "object",
+    "required": ["url", "width", "formats", "ready", "kind", "note"],
+    "properties": {
+        "url": {"type": "string", "format": "uri"},
+        "width": {"type": "integer", "minimum": 16},
+        "formats": {"type": "array", "minItems": 2, "items": {"type": "string", "enum": ["webp", "png"]}},
+        "ready": {"type": "boolean"},
+        "kind": {"anyOf": [{"type": "null"}, {"$ref": "#/components/schemas/VideoSize"}]},
+        "note": {"type": "string", "minLength": 12, "maxLength": 20},
+        "optional": {"type": "string"},
+    },
+}
+
+
+ERRORS = {
+    status: {"$ref": f"#/components/responses/{name}"}
+    for status, name in [("400", "BadRequest"), ("401", "Unauthorized"), ("404", "NotFound")]
+}
+
+
+def _ok(schema: dict | None) -> dict:
+    if schema is None:
+        return {"204": {"description": "done"}, **ERRORS}
+    return {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}, **ERRORS}
+
+
+def _with_new_operations() -> dict:
+    spec = copy.deepcopy(effective_spec())
+    video_id = [
+        {"name": "video_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+    ]
+    spec["paths"]["/videos/{video_id}/cancel"] = {
+        "post": {"operationId": "cancelVideo", "parameters": video_id, "responses": _ok(VIDEO)}
+    }
+    spec["paths"]["/videos/{video_id}/thumbnail"] = {
+        "get": {"operationId": "getVideoThumbnail", "parameters": video_id, "responses": _ok(THUMBNAIL)},
+        "delete": {"operationId": "deleteVideoThumbnail", "parameters": video_id, "responses": _ok(None)},
+    }
+    return spec
+
+
+@pytest.fixture(params=["stateful", "stateless"])
+def client(request):
+    # validate_responses: every answer is checked against the changed contract (a violation raises)
+    app = create_app(
+        MockConfig(validate_responses=True, stateless=request.param == "stateless"), _with_new_operations()
+    )
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        client.stateful = request.param == "stateful"
+        yield client
+
+
+def test_new_operations_answer_from_the_contract(client):
+    video_id = client.post("/videos", json={"prompt": "a cat"}).json()["id"]
+
+    cancelled = client.post(f"/videos/{video_id}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["object"] == "video"
+
+    thumbnail = client.get(f"/videos/{video_id}/thumbnail")
+    assert thumbnail.status_code == 200
+    assert thumbnail.json() == {
+        "url": "https://example.com/",
+        "width": 16,
+        "formats": ["webp", "webp"],
+        "ready": False,
+        "kind": "720x1280",
+        "note": "stringxxxxxx",
+    }
+
+    gone = client.delete(f"/videos/{video_id}/thumbnail")
+    assert (gone.status_code, gone.content) == (204, b"")
+
+
+def test_new_operations_are_still_validated_and_authenticated(client):
+    assert client.post("/videos/x/cancel", headers={"Authorization": ""}).status_code == 401
+    too_long = client.get("/videos/" + "v" * 300 + "/thumbnail")
+    assert too_long.status_code == 400 and too_long.json()["error"]["param"] == "video_id"
+
+
+def test_a_stateful_new_operation_needs_a_video_visible_to_the_caller(client):
+    if not client.stateful:
+        pytest.skip("stateless answers whatever the ids")
+    video_id = client.post("/videos", json={"prompt": "a cat"}).json()["id"]
+    other = client.post(f"/videos/{video_id}/cancel", headers={"Authorization": "Bearer sk-someone-else"})
+    assert other.status_code == 404 and other.json()["error"]["param"] == "video_id"
+    assert client.get("/videos/video_nope/thumbnail").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        ({"type": ["null", "integer"], "exclusiveMinimum": 3}, 4),
+        ({"type": "integer", "maximum": -5}, -5),
+        ({"allOf": [{"type": "object", "required": ["a"], "properties": {"a": {"const": 1}}},
+                    {"type": "object", "required": ["b"], "properties": {"b": {"default": "x"}}}]},
+         {"a": 1, "b": "x"}),
+        ({"oneOf": [{"type": "null"}, {"type": "string", "format": "date-time"}]}, "1970-01-01T00:00:00Z"),
+        ({"type": "string", "examples": ["first", "second"]}, "first"),
+    ],
+)  # fmt: skip
+def test_sample_builds_the_smallest_valid_value(schema, value):
+    assert sample({}, schema) == value
