@@ -116,6 +116,7 @@ def served(monkeypatch) -> list[dict]:
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(cli, "_cannot_listen", lambda host, port: None)  # 4010 may be in use here
     return calls
 
 
@@ -175,6 +176,16 @@ def test_flags_map_onto_the_config():
         ["--speed", "0"],
         ["--latency-ms", "-1"],
         ["--port", "http"],
+        ["--port", "70000"],  # the kernel would take it modulo 65536, as 4464
+        ["--port", "0"],
+        ["--speed", "inf"],  # every request would be a 500 (OverflowError)
+        ["--speed", "nan"],
+        ["--speed", "1e-300"],  # openai-poll-after-ms of 300 digits
+        ["--speed", "1e308"],
+        ["--upload-limit-mb", "inf"],
+        ["--upload-limit-mb", "nan"],
+        ["--upload-limit-mb", "1e-9"],  # under one byte
+        ["--fault-status", "429,,"],
     ],
 )
 def test_bad_flag_values_exit_2(args, capsys):
@@ -199,7 +210,15 @@ def test_an_empty_api_key_is_refused_at_start_up():
 
 
 @pytest.mark.parametrize(
-    ("key", "why"), [("   ", "empty"), ("\t", "empty"), (" sk-a", "whitespace"), ("sk-a\n", "whitespace")]
+    ("key", "why"),
+    [
+        ("   ", "empty"),
+        ("\t", "empty"),
+        (" sk-a", "whitespace"),
+        ("sk-a\n", "whitespace"),
+        ("sk-\u00e9", "printable ASCII"),  # the SDK raises UnicodeEncodeError; curl's UTF-8 never matches
+        ("sk-\x01a", "printable ASCII"),
+    ],
 )
 def test_api_keys_no_request_can_match_are_refused(served, capsys, key, why):
     # The mock strips the key it reads from the Authorization header: such a key could never match.
@@ -264,3 +283,29 @@ def test_a_relative_state_file_is_relative_to_where_the_command_was_typed(tmp_pa
         assert (tmp_path / "mine.db").exists(), mock.log()
     finally:
         mock.kill()
+
+
+def test_stateless_with_a_state_file_is_refused(served, capsys, tmp_path):
+    # A stateless mock keeps nothing: the file would be created, locked and never used.
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--stateless", "--state-file", str(tmp_path / "s.db")])
+    assert exited.value.code == 2 and not served
+    assert "--stateless" in capsys.readouterr().err and not (tmp_path / "s.db").exists()
+
+
+def test_an_ipv6_host_is_shown_as_a_url(served, capsys):
+    assert cli.main(["--host", "::1", "--port", "4999"]) == 0
+    assert "on http://[::1]:4999/v1" in capsys.readouterr().err
+
+
+def test_a_port_in_use_is_one_line_before_any_banner():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("--port", str(port))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"scripts/mock: cannot listen on http://127.0.0.1:{port}/v1: Address already in use. "
+        "Stop what is using it, or pass another --port."
+    )

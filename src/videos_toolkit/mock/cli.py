@@ -2,7 +2,9 @@
 
 import argparse
 import signal
+import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from videos_toolkit.mock.config import FAULT_STATUSES, MIB, MockConfig, key_problem
@@ -17,7 +19,7 @@ _FAULT_STATUS_LIST = ", ".join(map(str, FAULT_STATUSES))
 
 def _statuses(text: str) -> tuple[int, ...]:
     try:
-        statuses = tuple(int(part) for part in text.split(",") if part.strip())
+        statuses = tuple(int(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected a comma-separated list such as 429,500,503, got {text!r}"
@@ -34,10 +36,23 @@ def _rate(text: str) -> float:
     return value
 
 
-def _positive(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
+def _between(low: float, high: float) -> Callable[[str], float]:
+    """A number from low to high: inf, nan and values no request could live with are refused at
+    start-up (--speed 1e-300 would ask clients to wait 10^300 ms between polls)."""
+
+    def parse(text: str) -> float:
+        value = float(text)
+        if not low <= value <= high:  # False for nan
+            raise argparse.ArgumentTypeError(f"must be a number from {low:g} to {high:g}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a TCP port is from 1 to 65535, got {value}")
     return value
 
 
@@ -64,7 +79,7 @@ def parser() -> argparse.ArgumentParser:
         "makes its job fail.",
     )
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=4010, help="port (default 4010)")
+    p.add_argument("--port", type=_port, default=4010, help="port (default 4010)")
     p.add_argument(
         "--allow-remote", action="store_true", help="required to bind anything but a loopback address"
     )
@@ -75,10 +90,20 @@ def parser() -> argparse.ArgumentParser:
         "--api-key", type=_api_key, action="append", default=[], metavar="KEY",
         help="accept only this key (repeatable); by default any non-empty bearer key is accepted",
     )  # fmt: skip
-    p.add_argument("--speed", type=_positive, default=1.0, help="mock time runs X times faster (default 1)")
+    p.add_argument(
+        "--speed",
+        type=_between(0.001, 1e6),
+        default=1.0,
+        metavar="X",
+        help="mock time runs X times faster than wall time (default 1)",
+    )
     p.add_argument("--instant", action="store_true", help="jobs are terminal when first read after creation")
     p.add_argument(
-        "--upload-limit-mb", type=_positive, default=50, metavar="N", help="largest body, MiB (default 50)"
+        "--upload-limit-mb",
+        type=_between(0.001, 1024 * 1024),
+        default=50,
+        metavar="N",
+        help="largest body, MiB (default 50)",
     )
     p.add_argument(
         "--poll-after-ms",
@@ -127,7 +152,12 @@ def parser() -> argparse.ArgumentParser:
         "loses no job (created if missing, with PATH.lock next to it; one mock per file: a second "
         "one exits 2; default: in memory)",
     )
-    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="uvicorn's log level (default info; warning drops the access log)",
+    )
     return p
 
 
@@ -156,8 +186,30 @@ def _exposure(api_keys: list[str]) -> str:
     return "It serves plain HTTP, so the --api-key keys would cross the network unencrypted."
 
 
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/v1" if ":" in host else f"http://{host}:{port}/v1"
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why uvicorn would fail to listen on host:port (None: it can), asked before the banner says
+    the mock is there. Binds the way uvicorn does (SO_REUSEADDR), then lets go."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    cli = parser()
+    args = cli.parse_args(argv)
+    if args.stateless and args.state_file is not None:
+        cli.error(
+            "--state-file keeps a stateful mock's jobs; a --stateless mock keeps nothing: pass one of them"
+        )
     if args.host not in LOCAL_HOSTS:
         if not args.allow_remote:
             print(
@@ -189,9 +241,17 @@ def main(argv: list[str] | None = None) -> int:
     except (SpecError, ValueError, OSError, sqlite3.Error) as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)
         return 2
+    if problem := _cannot_listen(args.host, args.port):
+        app.state.mock.store.close()
+        print(
+            f"scripts/mock: cannot listen on {_url(args.host, args.port)}: {problem}. "
+            "Stop what is using it, or pass another --port.",
+            file=sys.stderr,
+        )
+        return 2
     mode = "stateless" if args.stateless else "stateful"
     where = f", state in {args.state_file}" if args.state_file else ""
-    print(f"Videos API mock ({mode}{where}) on http://{args.host}:{args.port}/v1", file=sys.stderr)
+    print(f"Videos API mock ({mode}{where}) on {_url(args.host, args.port)}", file=sys.stderr)
     # Graceful shutdown: on SIGTERM or SIGINT uvicorn stops accepting connections, lets in-flight
     # requests finish (up to GRACEFUL_SHUTDOWN_S), then re-raises the signal with the handler it
     # found installed. These handlers make that re-raise a no-op, so a requested stop exits 0.

@@ -16,6 +16,9 @@ def key_problem(key: str) -> str | None:
     if key != key.strip():
         # Not echoed: it may be a real secret, and this message can end up in a CI log.
         return "an API key must not start or end with whitespace (no request could send it)"
+    if not all(" " <= char <= "~" for char in key):
+        # HTTP clients send header values as ASCII (the openai SDK raises on anything else).
+        return "an API key must be printable ASCII (no client could send it in a header)"
     return None
 
 
