@@ -351,3 +351,25 @@ def test_a_file_that_is_not_a_state_file_is_refused(tmp_path, capsys):
     assert cli.main(["--state-file", str(bad), "--port", "1"]) == 2
     assert f"{bad}: cannot be used as the mock's state file" in capsys.readouterr().err
     assert cli.main(["--state-file", str(tmp_path / "missing" / "dir" / "s.db"), "--port", "1"]) == 2
+
+
+def test_another_programs_database_is_refused_and_left_alone(tmp_path, capsys, monkeypatch):
+    import sqlite3
+
+    import uvicorn
+
+    from videos_toolkit.mock import cli
+
+    def serve(*args, **kwargs):
+        raise AssertionError("the mock started on another program's database")
+
+    monkeypatch.setattr(uvicorn, "run", serve)
+
+    theirs = tmp_path / "app.db"
+    with sqlite3.connect(theirs) as db:
+        db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, owner TEXT)")
+    assert cli.main(["--state-file", str(theirs), "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"{theirs}: a SQLite database of something else (tables: users)" in err, err
+    with sqlite3.connect(theirs) as db:  # none of the mock's tables were added to it
+        assert [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")] == ["users"]

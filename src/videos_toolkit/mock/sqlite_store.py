@@ -229,6 +229,15 @@ class SqliteStore:
 
     def _create_schema(self) -> None:
         with self._lock:
+            tables = sorted(
+                row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            )
+            if tables and "meta" not in tables:
+                # Someone else's database: adding the mock's tables to it would be a surprise.
+                raise ValueError(
+                    f"{self.path}: a SQLite database of something else (tables: {', '.join(tables[:5])}), "
+                    "not a state file of this mock; pass a path of its own (it is created if missing)"
+                )
             self._db.executescript(_SCHEMA)
             row = self._db.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
             if row is None:
