@@ -83,3 +83,17 @@ def test_an_unknown_status_is_named_as_such_not_as_a_step_backwards():
         "not one of" in details["lifecycle_invariants"] and "backwards" not in details["lifecycle_invariants"]
     )
     assert "which the contract does not list" in details["job_completes"]
+
+
+def test_the_junit_report_is_well_formed_xml_whatever_bytes_a_failure_quotes(tmp_path):
+    # A failing request that carried an MP4 part quotes NULs and other control characters.
+    from videos_toolkit.conformance.reports import write_reports
+    from videos_toolkit.conformance.results import CheckResult, Failure, Outcome, Report
+
+    binary = "".join(map(chr, range(32))) + "\ufffe\ud800 mdat"
+    failure = Failure(rule="rule", request=f"POST /videos\r\n\r\n{binary}", response=binary, reproduce="curl")
+    result = CheckResult("POST /videos", "schema", "a_check", Outcome.FAILED, failure, detail=binary)
+    junit, _ = write_reports(Report(results=[result]), tmp_path)
+    node = ET.parse(junit).getroot().find(".//failure")
+    assert node is not None and "\\x00\\x01" in node.text and "\\ufffe\\ud800 mdat" in node.text
+    assert "\t\n" in node.text  # what XML can hold is kept as it was

@@ -52,3 +52,13 @@ def test_no_report_quotes_a_key_under_test(tmp_path):
     # The requests the fuzzer sent are still shown, with the credential's header filtered.
     assert "authorization: [filtered]" in texts["junit"].lower()
     assert "rejected Bearer [Filtered]" in texts["junit"]
+
+
+def test_a_short_test_key_is_filtered_only_where_it_stands_alone():
+    from videos_toolkit.conformance.results import filtered
+
+    text = 'Authorization: Bearer k\r\nConnection: keep-alive\r\nserver: kestrel\r\n{"key": "k"}'
+    want = text.replace("Bearer k", "Bearer [Filtered]").replace('"k"}', '"[Filtered]"}')
+    assert filtered(text, ["k"]) == want
+    # A real key is filtered wherever it appears, glued to other text included.
+    assert filtered("token=sk-abcdefgh123;", ["sk-abcdefgh"]) == "token=[Filtered]123;"

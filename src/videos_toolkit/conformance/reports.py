@@ -1,6 +1,7 @@
 """Reports a CI system and a person can read: JUnit XML and one self-contained HTML page."""
 
 import html
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
@@ -8,13 +9,22 @@ from pathlib import Path
 from videos_toolkit.conformance.results import CheckResult, Outcome, Report
 
 MAX_FAILURES_SHOWN = 200  # per report; the matrix still counts them all
+# Characters XML 1.0 cannot hold, even escaped (a request's MP4 part is full of them).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """Text for an XML attribute or element: characters XML cannot hold shown as \\xNN."""
+    return _NOT_XML.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def write_reports(report: Report, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     junit, page = folder / "conformance.junit.xml", folder / "conformance.html"
     junit.write_text(junit_xml(report), encoding="utf-8")
-    page.write_text(html_page(report), encoding="utf-8")
+    page.write_text(html_page(report), encoding="utf-8", errors="backslashreplace")
     return junit, page
 
 
@@ -33,20 +43,22 @@ def junit_xml(report: Report) -> str:
         suite = suites.get(family)
         if suite is None:
             suite = suites[family] = ET.SubElement(root, "testsuite", name=family)
-        case = ET.SubElement(suite, "testcase", classname=operation, name=f"{check} ({len(results)} runs)")
+        case = ET.SubElement(
+            suite, "testcase", classname=_xml_safe(operation), name=f"{check} ({len(results)} runs)"
+        )
         failed = [r for r in results if r.outcome is Outcome.FAILED]
         if failed:
             first = failed[0]
             node = ET.SubElement(
-                case, "failure", message=f"{len(failed)} of {len(results)} failed: {first.detail}"
+                case, "failure", message=_xml_safe(f"{len(failed)} of {len(results)} failed: {first.detail}")
             )
             if first.failure is not None:
-                node.text = (
+                node.text = _xml_safe(
                     f"{first.failure.rule}\n\n--- request\n{first.failure.request}\n\n--- response\n"
                     f"{first.failure.response}\n\n--- reproduce\n{first.failure.reproduce}"
                 )
         elif all(r.outcome is Outcome.SKIPPED for r in results):
-            ET.SubElement(case, "skipped", message=results[0].detail)
+            ET.SubElement(case, "skipped", message=_xml_safe(results[0].detail))
     for suite in suites.values():
         cases = suite.findall("testcase")
         suite.set("tests", str(len(cases)))
