@@ -97,3 +97,30 @@ def test_the_junit_report_is_well_formed_xml_whatever_bytes_a_failure_quotes(tmp
     node = ET.parse(junit).getroot().find(".//failure")
     assert node is not None and "\\x00\\x01" in node.text and "\\ufffe\\ud800 mdat" in node.text
     assert "\t\n" in node.text  # what XML can hold is kept as it was
+
+
+def answers_501_to_methods_it_does_not_implement(app):
+    """A correct server built on Python's http.server: a method it has no handler for is 501."""
+
+    async def server(scope, receive, send):
+        if scope["type"] == "http" and scope["method"] not in ("GET", "POST", "DELETE"):
+            await send(
+                {"type": "http.response.start", "status": 501, "headers": [(b"content-type", b"text/html")]}
+            )
+            await send({"type": "http.response.body", "body": b"<h1>Unsupported method</h1>"})
+            return
+        await app(scope, receive, send)
+
+    server.state = app.state
+    return server
+
+
+def test_501_to_a_method_the_contract_does_not_list_is_not_a_failure():
+    # RFC 9110 15.6.2: 501 is the answer for a method the server does not implement at all.
+    report = run(
+        effective_spec(),
+        mock_target(answers_501_to_methods_it_does_not_implement),
+        replace(FAST, parts=("fuzzing",)),
+    )
+    assert report.ok, sorted({(r.operation, r.check, r.detail[:80]) for r in report.failures})[:5]
+    assert any(r.check == "unsupported_method" for r in report.results)
