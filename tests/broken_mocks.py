@@ -5,6 +5,7 @@ rewriting the request on its way in or the answer on its way out.
 """
 
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -259,6 +260,80 @@ def one_identity(seen: Seen, app: Any) -> None:
         seen.headers["authorization"] = f"Bearer {MOCK_KEYS[0]}"
 
 
+def ignores_idempotency_keys(seen: Seen, app: Any) -> None:
+    seen.headers.pop("idempotency-key", None)
+
+
+def finishes_before(suffix: str) -> Callable[[Seen, Any], None]:
+    """Lets a request ending in ``suffix`` use a video that is not completed: mock time jumps a
+    minute first, so every video looks finished when the mock reads it."""
+
+    def before(seen: Seen, app: Any) -> None:
+        if seen.path.endswith(suffix):
+            app.state.mock.clock.advance(60)
+
+    return before
+
+
+def edit_answers_4_seconds(seen: Seen, status: int, body: dict) -> Answer | None:
+    if seen.path.endswith("/videos/edits") and is_video(body):
+        return status, {**body, "seconds": "4"}  # not the source's duration
+    return None
+
+
+def timestamps_in_milliseconds(seen: Seen, status: int, body: dict) -> Answer | None:
+    return (status, {**body, "created_at": body["created_at"] * 1000}) if is_video(body) else None
+
+
+def downloads_deleted_videos(app: Any) -> Any:
+    """Deletes as asked, but a deleted video's content is still served (200, an MP4 header)."""
+    deleted: set[str] = set()
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        parts = scope["path"].rstrip("/").split("/") if scope["type"] == "http" else []
+        if scope.get("method") == "DELETE" and len(parts) >= 2 and parts[-2] == "videos":
+            deleted.add(parts[-1])
+        if scope.get("method") == "GET" and parts[-1:] == ["content"] and parts[-2] in deleted:
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"video/mp4")]}
+            )
+            await send({"type": "http.response.body", "body": b"\x00\x00\x00\x18ftypmp42"})
+            return
+        await app(scope, receive, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
+ASKED = "x-asked-limit"
+
+
+def has_more_off_by_one(app: Any) -> Any:
+    """Fetches limit + 1 items, answers limit of them, and takes has_more from beyond those: it
+    says false when exactly one video is left after the page."""
+
+    def trim(seen: Seen, status: int, body: dict) -> Answer | None:
+        if ASKED not in seen.headers or body.get("object") != "list":
+            return None
+        data = body["data"][: int(seen.headers[ASKED])]
+        return status, {**body, "data": data, "last_id": data[-1]["id"] if data else None}
+
+    inner = Breaker(app, after=trim)
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        query = scope.get("query_string", b"").decode()
+        asked = re.search(r"(?:^|&)limit=(\d+)", query)
+        if scope["type"] == "http" and scope["path"].endswith("/videos") and asked:
+            limit = int(asked.group(1))
+            query = re.sub(r"(^|&)limit=\d+", rf"\g<1>limit={limit + 1}", query)
+            headers = [*scope["headers"], (ASKED.encode(), str(limit).encode())]
+            scope = {**scope, "query_string": query.encode(), "headers": headers}
+        await inner(scope, receive, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
 # variant -> (how to wrap the mock, a check that must catch it)
 VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "accepts an out-of-enum seconds": (
@@ -295,4 +370,26 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
         lambda app: Breaker(app, after=status_goes_backwards()),
         "lifecycle_invariants",
     ),
+    "ignores Idempotency-Key": (
+        lambda app: Breaker(app, before=ignores_idempotency_keys),
+        "idempotent_replay",
+    ),
+    "serves the content of an unfinished video": (
+        lambda app: Breaker(app, before=finishes_before("/content")),
+        "content_needs_completed",
+    ),
+    "remixes an unfinished video": (
+        lambda app: Breaker(app, before=finishes_before("/remix")),
+        "remix_source_must_be_completed",
+    ),
+    "serves the content of a deleted video": (downloads_deleted_videos, "deleted_stays_deleted"),
+    "changes the duration on edit": (
+        lambda app: Breaker(app, after=edit_answers_4_seconds),
+        "edit_keeps_duration",
+    ),
+    "sends timestamps in milliseconds": (
+        lambda app: Breaker(app, after=timestamps_in_milliseconds),
+        "lifecycle_invariants",
+    ),
+    "says has_more false with one video left": (has_more_off_by_one, "cursor_pagination"),
 }

@@ -124,3 +124,46 @@ def test_501_to_a_method_the_contract_does_not_list_is_not_a_failure():
     )
     assert report.ok, sorted({(r.operation, r.check, r.detail[:80]) for r in report.failures})[:5]
     assert any(r.check == "unsupported_method" for r in report.results)
+
+
+def fails_the_first_two_jobs_it_is_polled_for(app):
+    """A correct server whose jobs may fail (moderation, say): the first two jobs a client reads
+    at their end read failed, for good, instead of completed."""
+    from tests.broken_mocks import Breaker, is_video
+
+    failed: list[str] = []
+
+    def after(seen, status, body):
+        if seen.method != "GET" or not is_video(body):
+            return None
+        if body["status"] == "completed" and len(failed) < 2 and body["id"] not in failed:
+            failed.append(body["id"])
+        if body["id"] not in failed:
+            return None
+        error = {"code": "moderation_blocked", "message": "blocked"}
+        return status, {
+            **body,
+            "status": "failed",
+            "progress": 99,
+            "completed_at": None,
+            "expires_at": None,
+            "error": error,
+        }
+
+    return Breaker(app, after=after)
+
+
+@pytest.mark.parametrize("part", ["properties", "client"])
+def test_a_failed_job_is_not_a_failure_when_the_next_one_completes(part):
+    target = mock_target(fails_the_first_two_jobs_it_is_polled_for)
+    report = run(effective_spec(), target, replace(FAST, parts=(part,)))
+    assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
+    needs_a_completed_video = {"properties": "stitched_seconds", "client": "client_round_trip"}[part]
+    assert any(r.check == needs_a_completed_video for r in report.results)
+
+
+def test_neighbours_are_the_adjacent_integers_not_allowed():
+    from videos_toolkit.conformance.properties import neighbours
+
+    assert neighbours(("4", "8", "12")) == ["3", "5", "7", "9", "11", "13"]
+    assert neighbours(("0", "1")) == ["2"] and neighbours(("720x1280",)) == []

@@ -20,6 +20,7 @@ database, so they are tried first on the next run.
 """
 
 import itertools
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ from videos_toolkit.mock.media import mp4_video
 
 STATUS_ORDER = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
 PROMPT = "A lighthouse on a cliff at dusk, waves below"
+JOB_ATTEMPTS = 3  # jobs created in a row before "no job completes" is a failure
+LATEST_SECONDS = 10**11  # a Unix time in seconds stays below this until the year 5138; ms do not
 Record = Callable[[CheckResult], None]
 
 
@@ -70,6 +73,12 @@ class PropertyViolation(AssertionError):
     def __init__(self, rule: str, request: str = "", response: httpx.Response | None = None) -> None:
         super().__init__(rule)
         self.rule, self.request, self.response = rule, request, response
+
+
+def neighbours(allowed: tuple[str, ...]) -> list[str]:
+    """The integers next to allowed integer values that are not allowed themselves, in order."""
+    numbers = {int(v) for v in allowed if v.isdigit()}
+    return [str(n) for n in sorted({m for v in numbers for m in (v - 1, v + 1)} - numbers) if n >= 0]
 
 
 def near_misses(allowed: tuple[str, ...]) -> st.SearchStrategy[str]:
@@ -150,12 +159,22 @@ class Properties:
                     "other_extension_seconds_rejected",
                     lambda: self._extension_rejects(client, source),
                 )
+            for operation, family, check in (
+                ("POST /videos/extensions", "extension", "source_must_be_completed"),
+                ("POST /videos/{video_id}/remix", "extension", "remix_source_must_be_completed"),
+                ("GET /videos/{video_id}/content", "lifecycle", "content_needs_completed"),
+            ):
+                self._check(record, operation, family, check, lambda o=operation: self._unfinished(client, o))
+            if source is not None:
+                self._check(
+                    record,
+                    "POST /videos/edits",
+                    "extension",
+                    "edit_keeps_duration",
+                    lambda: self._edit_keeps_duration(client, source),
+                )
             self._check(
-                record,
-                "POST /videos/extensions",
-                "extension",
-                "source_must_be_completed",
-                lambda: self._extend_unfinished(client),
+                record, "POST /videos", "idempotency", "idempotent_replay", lambda: self._idempotency(client)
             )
             self._check(record, "(auth)", "isolation", "auth_required", lambda: self._auth_required())
             if self.target.other_api_key:
@@ -244,6 +263,9 @@ class Properties:
                 self.check_video(video, response)
 
     def _create_rejects(self, client: httpx.Client, field: str, allowed: tuple[str, ...]) -> None:
+        for value in neighbours(allowed):  # the likeliest mistakes, always tried: "5" for seconds
+            response = post(client, "/videos", {"prompt": PROMPT, field: value}, "json")
+            expect_rejection(response, field, f"create with {field}={value!r} (json)")
         with self._hypothesis() as config:
 
             @seed(self.seed)
@@ -266,6 +288,11 @@ class Properties:
             rejected()
 
     def _extension_rejects(self, client: httpx.Client, source: dict[str, Any]) -> None:
+        for value in neighbours(self.enums.extension_seconds):
+            body = {"prompt": PROMPT, "seconds": value, "video": {"id": source["id"]}}
+            expect_rejection(
+                post(client, "/videos/extensions", body, "json"), "seconds", f"extend with seconds={value!r}"
+            )
         with self._hypothesis() as config:
 
             @seed(self.seed)
@@ -319,6 +346,18 @@ class Properties:
         self._expect_gone(client, deleted, "seconds after its delete")
         if lists(client, deleted):
             raise PropertyViolation(f"the deleted video {deleted} is listed again")
+        extend = {"prompt": PROMPT, "seconds": self.enums.extension_seconds[0], "video": {"id": deleted}}
+        for action, response in (
+            ("download", client.get(f"/videos/{deleted}/content")),
+            ("remix", client.post(f"/videos/{deleted}/remix", json={"prompt": PROMPT})),
+            ("extend", post(client, "/videos/extensions", extend, "json")),
+        ):
+            if response.status_code != 404:
+                raise PropertyViolation(
+                    f"{action} of the deleted {deleted}: expected 404, got {response.status_code}",
+                    "",
+                    response,
+                )
 
     @staticmethod
     def _expect_gone(client: httpx.Client, vid: str, when: str) -> None:
@@ -353,13 +392,30 @@ class Properties:
                 f"nothing follows the newest video in ascending order: expected an empty page with "
                 f"has_more false, got {len(end['data'])} items, has_more {end.get('has_more')!r}"
             )
+        # has_more counts exactly: with one video left after a page it is true, with none false.
+        newest = [item.get("id") for item in list_page(client, {"limit": 3})["data"]]
+        if set(newest) != created:
+            return  # another client created videos meanwhile: the three are not the newest
+        for after, follows, left in ((newest[2], newest[1], True), (newest[1], newest[0], False)):
+            page = list_page(client, {"limit": 1, "order": "asc", "after": after})
+            got = ([item.get("id") for item in page["data"]], page.get("has_more"))
+            if got != ([follows], left):
+                raise PropertyViolation(
+                    f"ascending after {after}, limit 1: expected [{follows}] with has_more {left}, "
+                    f"got {got[0]} with has_more {got[1]!r} ({int(left)} of the 3 new videos left after it)"
+                )
 
     def _completed_video(self, client: httpx.Client, record: Record) -> dict[str, Any] | None:
+        """A completed 8 s video (an edit keeping 4 s would not tell). A job may fail (moderation,
+        say): a server is allowed that, so it takes JOB_ATTEMPTS failed jobs in a row to fail."""
         try:
-            created = expect_video(
-                post(client, "/videos", {"prompt": PROMPT, "seconds": "4"}, "multipart"), "create"
-            )
-            video = self.target.wait(client, created["id"])
+            for _ in range(JOB_ATTEMPTS):
+                created = expect_video(
+                    post(client, "/videos", {"prompt": PROMPT, "seconds": "8"}, "multipart"), "create"
+                )
+                video = self.target.wait(client, created["id"])
+                if video.get("status") != "failed":
+                    break
         except Exception as exc:  # see _check
             violation = PropertyViolation(f"{type(exc).__name__}: {exc}")
             record(self._failed("POST /videos", "lifecycle", "job_completes", violation))
@@ -371,7 +427,9 @@ class Properties:
                     "lifecycle",
                     "job_completes",
                     PropertyViolation(
-                        f"job ended {video.get('status')}: {video.get('error')}"
+                        f"{JOB_ATTEMPTS} jobs in a row ended failed, the last with {video.get('error')}"
+                        if video.get("status") == "failed"
+                        else f"job ended {video.get('status')}: {video.get('error')}"
                         if video.get("status") in self.enums.statuses
                         else f"job reached status {video.get('status')!r}, which the contract does not list "
                         f"(one of {', '.join(self.enums.statuses)})"
@@ -410,14 +468,70 @@ class Properties:
             ):
                 raise PropertyViolation("the extension's model and size must follow the source", "", response)
 
-    def _extend_unfinished(self, client: httpx.Client) -> str | None:
+    def _unfinished(self, client: httpx.Client, operation: str) -> str | None:
+        """Extending, remixing or downloading a video that is not completed is refused."""
         created = expect_video(post(client, "/videos", {"prompt": PROMPT}, "json"), "create")
-        if client.get(f"/videos/{created['id']}").json().get("status") in ("completed", "failed"):
-            return "the server finished the job before it could be extended unfinished"
-        body = {"prompt": PROMPT, "seconds": self.enums.extension_seconds[0], "video": {"id": created["id"]}}
-        response = post(client, "/videos/extensions", body, "json")
-        expect_rejection(response, "video", "extending a video that is not completed")
+        vid = created["id"]
+        if client.get(f"/videos/{vid}").json().get("status") in ("completed", "failed"):
+            return "the server finished the job before it could be used unfinished"
+        if operation == "POST /videos/extensions":
+            body = {"prompt": PROMPT, "seconds": self.enums.extension_seconds[0], "video": {"id": vid}}
+            expect_rejection(
+                post(client, "/videos/extensions", body, "json"), "video", "extending an unfinished video"
+            )
+        elif operation == "POST /videos/{video_id}/remix":
+            response = client.post(f"/videos/{vid}/remix", json={"prompt": PROMPT})
+            expect_rejection(response, "video_id", "remixing an unfinished video")
+        else:
+            response = client.get(f"/videos/{vid}/content")
+            code = safe_json(response).get("error", {}) if response.status_code == 400 else {}
+            if not isinstance(code, dict) or code.get("code") != "video_not_completed":
+                raise PropertyViolation(
+                    f"downloading the unfinished {vid}: expected 400 with code video_not_completed, "
+                    f"got {response.status_code}",
+                    "",
+                    response,
+                )
         return None
+
+    def _edit_keeps_duration(self, client: httpx.Client, source: dict[str, Any]) -> None:
+        body = {"prompt": PROMPT, "video": {"id": source["id"]}}
+        response = client.post("/videos/edits", json=body)
+        edit = expect_video(response, "edit by id")
+        if edit.get("seconds") != source.get("seconds"):
+            raise PropertyViolation(
+                f"editing a {source.get('seconds')} s video answered seconds={edit.get('seconds')!r}: "
+                "an edit keeps the source's duration",
+                "",
+                response,
+            )
+
+    def _idempotency(self, client: httpx.Client) -> None:
+        """The same Idempotency-Key with the same request answers the first answer; with another
+        request it is 409 idempotency_key_reused."""
+        key = {"Idempotency-Key": f"conformance-{uuid.uuid4()}"}
+        first = expect_video(client.post("/videos", json={"prompt": PROMPT}, headers=key), "create")
+        again = client.post("/videos", json={"prompt": PROMPT}, headers=key)
+        second = expect_video(again, "create again with the same Idempotency-Key")
+        if second.get("id") != first["id"]:
+            raise PropertyViolation(
+                f"the same Idempotency-Key sent twice created two videos ({first['id']}, {second.get('id')})",
+                "",
+                again,
+            )
+        other = client.post("/videos", json={"prompt": PROMPT + " (another request)"}, headers=key)
+        error = safe_json(other).get("error")
+        if (
+            other.status_code != 409
+            or not isinstance(error, dict)
+            or error.get("code") != "idempotency_key_reused"
+        ):
+            raise PropertyViolation(
+                f"the same Idempotency-Key with another body: expected 409 idempotency_key_reused, "
+                f"got {other.status_code}",
+                "",
+                other,
+            )
 
     def _auth_required(self) -> None:
         with self.target.client() as client:
@@ -485,6 +599,10 @@ class Properties:
         progress = video.get("progress")
         if not (isinstance(progress, int) and 0 <= progress <= 100):
             problems.append(f"progress {progress!r} is not in 0..100")
+        for name in ("created_at", "completed_at", "expires_at"):
+            value = video.get(name)
+            if value is not None and not (isinstance(value, int) and 0 < value < LATEST_SECONDS):
+                problems.append(f"{name} {value!r} is not a Unix time in seconds")
         if (video.get("completed_at") is not None) != (video.get("status") == "completed"):
             problems.append("completed_at must be set exactly when the status is completed")
         if (video.get("error") is not None) != (video.get("status") == "failed"):
