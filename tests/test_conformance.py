@@ -167,3 +167,38 @@ def test_neighbours_are_the_adjacent_integers_not_allowed():
 
     assert neighbours(("4", "8", "12")) == ["3", "5", "7", "9", "11", "13"]
     assert neighbours(("0", "1")) == ["2"] and neighbours(("720x1280",)) == []
+
+
+def test_a_property_failure_shows_its_request_and_a_curl_command_a_shell_can_run():
+    import shlex
+
+    import httpx
+
+    from videos_toolkit.conformance.properties import curl, shown_request
+
+    request = httpx.Request(
+        "POST",
+        "http://127.0.0.1:4010/v1/videos",
+        json={"prompt": "it's a cat"},
+        headers={"Authorization": "Bearer sk-real", "Idempotency-Key": "k-1"},
+    )
+    command = curl(request, "http://127.0.0.1:4010/v1")
+    assert "sk-real" not in command and '-H "Authorization: Bearer $OPENAI_API_KEY"' in command
+    argv = shlex.split(command)
+    assert argv[:3] == ["curl", "-X", "POST"] and argv[-1] == "http://127.0.0.1:4010/v1/videos"
+    assert argv[argv.index("--data-binary") + 1] == '{"prompt":"it\'s a cat"}'
+    assert "idempotency-key: k-1" in [arg.lower() for arg in argv]
+    assert shown_request(request).startswith("POST http://127.0.0.1:4010/v1/videos\n")
+
+
+def test_a_live_target_failure_says_how_to_rerun_it_against_that_target(live_mock):
+    wrap_free = Target(live_mock.base_url, *MOCK_KEYS, wait_timeout=30)
+    from videos_toolkit.conformance.properties import Properties, PropertyViolation
+
+    properties = Properties(wrap_free, effective_spec(), max_examples=1, seed=5, database=None)
+    result = properties._failed("GET /videos", "pagination", "x", PropertyViolation("broken"))
+    assert result.failure is not None
+    assert result.failure.reproduce.startswith(
+        f"# rerun: scripts/conformance --only properties --seed 5 --base-url {live_mock.base_url} "
+        '--api-key "$OPENAI_API_KEY"'
+    )

@@ -20,6 +20,7 @@ database, so they are tried first on the next run.
 """
 
 import itertools
+import shlex
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
-from videos_toolkit.conformance.target import Target
+from videos_toolkit.conformance.target import IN_PROCESS_URL, Target
 from videos_toolkit.mock.media import mp4_video
 
 STATUS_ORDER = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
@@ -220,16 +221,20 @@ class Properties:
 
     def _failed(self, operation: str, family: str, check: str, violation: PropertyViolation) -> CheckResult:
         response = violation.response
-        got = command = ""
+        sent, got, command = violation.request, "", ""
         if response is not None:
             try:
                 headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
                 got = f"{response.status_code}\n{headers}\n\n{response.text[:2000]}"
+                sent = sent or shown_request(response.request)
                 command = curl(response.request, self.target.base_url)
             except Exception as exc:  # showing the exchange is a courtesy, never why a run crashes
                 command = f"# the exchange cannot be shown ({type(exc).__name__}: {exc})"
-        reproduce = f"# seed {self.seed}; rerun: scripts/conformance --seed {self.seed}\n{command}"
-        failure = Failure(rule=violation.rule, request=violation.request, response=got, reproduce=reproduce)
+        rerun = f"scripts/conformance --only properties --seed {self.seed}"
+        if self.target.base_url != IN_PROCESS_URL:
+            rerun += f' --base-url {shlex.quote(self.target.base_url)} --api-key "$OPENAI_API_KEY"'
+        reproduce = f"# rerun: {rerun}\n{command}"
+        failure = Failure(rule=violation.rule, request=sent, response=got, reproduce=reproduce)
         return CheckResult(operation, family, check, Outcome.FAILED, failure, failure.rule.splitlines()[0])
 
     @staticmethod
@@ -689,19 +694,34 @@ def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
         )
 
 
-def curl(request: httpx.Request, base_url: str) -> str:
-    headers = " ".join(
-        f"-H '{k}: {'Bearer $OPENAI_API_KEY' if k.lower() == 'authorization' else v}'"
-        for k, v in request.headers.items()
-        if k.lower() in ("authorization", "content-type")
-    )
-    command = f"curl -X {request.method} {headers}"
+def _body_text(request: httpx.Request) -> str | None:
+    """The request body as text, or None when it cannot be shown (streamed, or multipart)."""
     if request.headers.get("content-type", "").startswith("multipart/"):
-        # A multipart body is streamed (httpx keeps no copy) and holds binary file parts.
-        return f"{command} '{request.url}'  # the multipart/form-data body is not shown"
+        return None  # streamed by httpx (no copy kept), and it holds binary file parts
     try:
-        body = request.content[:2000].decode("utf-8", "replace")
+        return request.content[:2000].decode("utf-8", "replace")
     except httpx.RequestNotRead:
-        return f"{command} '{request.url}'  # the streamed body is not shown"
-    data = f" --data-binary $'{body}'" if body else ""
-    return f"{command}{data} '{request.url}'"
+        return None
+
+
+def shown_request(request: httpx.Request) -> str:
+    headers = "\n".join(f"{k}: {v}" for k, v in request.headers.items())
+    body = _body_text(request)
+    return f"{request.method} {request.url}\n{headers}\n\n{'(body not shown)' if body is None else body}"
+
+
+def curl(request: httpx.Request, base_url: str) -> str:
+    """A curl command for the request; the key comes from $OPENAI_API_KEY (double quotes, so the
+    shell fills it in)."""
+    parts = [f"curl -X {request.method}"]
+    for name, value in request.headers.items():
+        if name.lower() == "authorization":
+            parts.append('-H "Authorization: Bearer $OPENAI_API_KEY"')
+        elif name.lower() in ("content-type", "idempotency-key"):
+            parts.append(f"-H {shlex.quote(f'{name}: {value}')}")
+    body = _body_text(request)
+    if body:
+        parts.append(f"--data-binary {shlex.quote(body)}")
+    parts.append(shlex.quote(str(request.url)))
+    command = " ".join(parts)
+    return command if body is not None else f"{command}  # the body is not shown (multipart or streamed)"
