@@ -273,3 +273,51 @@ def test_nothing_is_sent_for_an_empty_id_or_a_str_where_a_file_or_reference_belo
         with pytest.raises(ValueError, match="video reference"):
             client.videos.extend(prompt="x", seconds=4, video={"name": "clip"})
     assert scripts.seen == []
+
+
+def test_an_undocumented_2xx_with_the_documented_body_is_read_like_the_documented_one():
+    # A newer server answering 201 Created or 202 Accepted: the openai SDK reads any 2xx.
+    app = mock_app()
+    scripts = Scripts(app)
+    with sync_client(scripts) as client:
+        video = completed_video(client, app)
+        scripts.answer(201, body=video.to_dict())
+        assert client.videos.retrieve(video.id).id == video.id
+        scripts.answer(202, body={**video.to_dict(), "status": "queued"})
+        assert run(_async_retrieve(scripts, video.id)) == "queued"
+
+
+async def _async_retrieve(app, video_id: str) -> str:
+    async with async_client(app) as client:
+        return str((await client.videos.retrieve(video_id)).status)
+
+
+def test_redirects_are_followed_as_the_openai_sdk_does():
+    app = mock_app()
+    scripts = Scripts(app)
+    with sync_client(scripts) as client:
+        video = completed_video(client, app)
+        scripts.answer(307, raw=b"", headers={"location": f"/v1/videos/{video.id}"})
+        assert client.videos.retrieve("video_moved").id == video.id
+    assert scripts.seen[-2:] == [("GET", "/v1/videos/video_moved"), ("GET", f"/v1/videos/{video.id}")]
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_closing_a_with_options_copy_leaves_the_parent_working(kind):
+    app = mock_app()
+    if kind == "sync":
+        with sync_client(app) as client:
+            with client.with_options(timeout=100) as patient:
+                patient.videos.list()
+            assert client.videos.list().data == []
+        assert client.http_client.is_closed  # the parent still closes them
+        return
+
+    async def scenario() -> bool:
+        async with async_client(app) as client:
+            async with client.with_options(timeout=100) as patient:
+                await patient.videos.list()
+            assert (await client.videos.list()).data == []
+        return client.http_client.is_closed
+
+    assert run(scenario())

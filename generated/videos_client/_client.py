@@ -60,8 +60,12 @@ class _Settings:
         self.timeout = resolve_timeout(timeout)
         self.max_retries = check_max_retries(max_retries)
 
+    # A copy made by with_options() shares its parent's connections and leaves closing them to it.
+    _shares_connections = False
+
     def _copy_with(self, timeout: TimeoutTypes | Unset, max_retries: int | Unset) -> Self:
         clone = copy.copy(self)
+        clone._shares_connections = True
         if not isinstance(timeout, Unset):
             clone.timeout = resolve_timeout(timeout)
         if not isinstance(max_retries, Unset):
@@ -107,6 +111,7 @@ class VideosClient(_Settings):
             headers=build_headers(self.api_key, default_headers),
             timeout=self.timeout,
             transport=RetryingTransport(transport or httpx.HTTPTransport(), self.retry_policy),
+            follow_redirects=True,  # as the openai SDK does
             event_hooks={"response": [raise_for_status]},
         )
         self.api_client = AuthenticatedClient(
@@ -115,13 +120,16 @@ class VideosClient(_Settings):
         self.videos = Videos(self)
 
     def with_options(self, *, timeout: TimeoutTypes | Unset = UNSET, max_retries: int | Unset = UNSET) -> VideosClient:
-        """A client sharing this one's connections, with another default timeout or retry count."""
+        """A client sharing this one's connections, with another default timeout or retry count
+        (closing it, or leaving its ``with`` block, leaves the connections open for this one)."""
         clone = self._copy_with(timeout, max_retries)
         clone.videos = Videos(clone)
         return clone
 
     def close(self) -> None:
-        self.http_client.close()
+        """Close the connections; a copy from with_options() leaves them to its parent."""
+        if not self._shares_connections:
+            self.http_client.close()
 
     def __enter__(self) -> Self:
         return self
@@ -156,6 +164,7 @@ class AsyncVideosClient(_Settings):
             headers=build_headers(self.api_key, default_headers),
             timeout=self.timeout,
             transport=AsyncRetryingTransport(transport or httpx.AsyncHTTPTransport(), self.retry_policy),
+            follow_redirects=True,  # as the openai SDK does
             event_hooks={"response": [araise_for_status]},
         )
         self.api_client = AuthenticatedClient(
@@ -171,7 +180,9 @@ class AsyncVideosClient(_Settings):
         return clone
 
     async def close(self) -> None:
-        await self.http_client.aclose()
+        """Close the connections; a copy from with_options() leaves them to its parent."""
+        if not self._shares_connections:
+            await self.http_client.aclose()
 
     async def __aenter__(self) -> Self:
         return self

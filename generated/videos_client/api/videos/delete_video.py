@@ -64,6 +64,13 @@ def _parse_response(
 
         return response_503
 
+    if 200 <= response.status_code < 300:
+        # A success status the contract does not list (a newer server's 201 or 202, say) is read
+        # as the documented one, as the openai SDK reads any 2xx.
+        response_200 = VideoDeleteResponse.from_dict(response.json())
+
+        return response_200
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
