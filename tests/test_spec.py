@@ -188,3 +188,22 @@ def test_a_malformed_contract_is_one_line_naming_the_file(project: Path) -> None
         build_effective_spec(project)
     where = "openapi.yaml: cannot read the contract: line 2, column 12"
     assert str(raised.value).endswith(f"{where}: mapping values are not allowed in this context")
+
+
+def test_a_yml_overlay_is_applied_like_a_yaml_one(project: Path) -> None:
+    (project / "overlays" / "20-title.yml").write_text(
+        HEADER + "  - target: $.info\n    update: {title: From a .yml overlay}\n", encoding="utf-8"
+    )
+    assert [p.name for p in overlay_paths(project)][-1] == "20-title.yml"
+    assert build_effective_spec(project)["info"]["title"] == "From a .yml overlay"
+
+
+def test_an_invalid_contract_is_one_short_line_not_the_whole_document(project: Path) -> None:
+    # openapi-spec-validator's message for an unknown top-level key quotes the whole document.
+    contract = project / "openapi.yaml"
+    contract.write_text(contract.read_text(encoding="utf-8") + "foo: bar\n", encoding="utf-8")
+    with pytest.raises(SpecError) as raised:
+        build_effective_spec(project)
+    message = str(raised.value)
+    assert "\n" not in message and len(message) < 600, message[:1000]
+    assert "is not valid OpenAPI 3.1" in message

@@ -10,4 +10,7 @@ def spec_path(root: Path = ROOT) -> Path:
 
 
 def overlay_paths(root: Path = ROOT) -> list[Path]:
-    return sorted((root / "overlays").glob("*.yaml"), key=lambda p: p.name)
+    """The overlays, in file-name order: ``*.yaml`` and ``*.yml`` alike (a silently ignored
+    overlay is how a variant rots)."""
+    folder = root / "overlays"
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")], key=lambda p: p.name)

@@ -45,6 +45,12 @@ _URI = "urn:videos-toolkit:effective-spec"  # the document's base, for resolving
 _DATA_KEYWORDS = frozenset({"const", "default", "enum", "example", "value"})
 
 
+def _short(message: str, limit: int = 300) -> str:
+    """A validator message on one line, cut short: some quote the whole document they reject."""
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 class SpecError(ValueError):
     """The contract, or the contract with its overlays, is not a valid OpenAPI document."""
 
@@ -69,7 +75,9 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
         validate(effective)
     except OpenAPIValidationError as exc:
         where = "/".join(str(part) for part in exc.absolute_path) or "<root>"
-        raise SpecError(f"{path} with overlays is not valid OpenAPI 3.1 at {where}: {exc.message}") from exc
+        raise SpecError(
+            f"{path} with overlays is not valid OpenAPI 3.1 at {where}: {_short(exc.message)}"
+        ) from exc
     except Unresolvable as exc:  # a reference dangling_refs does not follow (not within the document)
         raise SpecError(f"{path} with overlays: cannot resolve $ref {exc.ref!r}") from None
     mismatched = enum_varname_mismatches(effective)

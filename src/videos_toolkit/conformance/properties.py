@@ -690,7 +690,10 @@ def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
         )
     if error.get("param") != param:
         raise PropertyViolation(
-            f"{what}: the envelope must name param {param!r}, got {error.get('param')!r}", "", response
+            f"{what}: the envelope must name param {param!r}, got {error.get('param')!r} "
+            f"(HTTP {response.status_code})",
+            "",
+            response,
         )
 
 
