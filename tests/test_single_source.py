@@ -1,6 +1,7 @@
 """One source of truth: change an enum through an overlay, regenerate, and the client, the mock and
 the conformance suite all follow with no other edit."""
 
+import json
 import os
 import re
 import shutil
@@ -95,3 +96,43 @@ def test_scripts_conformance_runs_on_the_regenerated_client(project, tmp_path): 
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "PASSED" in done.stdout + done.stderr
+
+
+FLAGS_OVERLAY = """overlay: 1.0.0
+info: {title: a boolean and an array in the multipart create, version: 1.0.0}
+actions:
+  - target: $.components.schemas.CreateVideoMultipartBody.properties
+    update:
+      loop: {type: boolean}
+      tags: {type: array, items: {type: string}}
+"""
+MULTIPART_CHECK = """
+import json
+from videos_client.models import CreateVideoMultipartBody
+parts = CreateVideoMultipartBody(prompt="p", loop=True, tags=["a", "b"]).to_multipart()
+print(json.dumps([(name, value[1].decode()) for name, value in parts]))
+"""
+
+
+def test_booleans_and_arrays_in_a_multipart_body_agree_between_client_and_mock(project):  # noqa: F811
+    (project / "overlays" / "20-flags.yaml").write_text(FLAGS_OVERLAY)
+    assert generate([], root=project) == 0
+    client = subprocess.run(
+        [sys.executable, "-c", MULTIPART_CHECK],
+        cwd=project,
+        env={"PYTHONPATH": str(project / "generated")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert client.returncode == 0, client.stderr
+    sent = [tuple(pair) for pair in json.loads(client.stdout)]
+    assert sorted(sent) == [("loop", "true"), ("prompt", "p"), ("tags", "a"), ("tags", "b")]
+
+    app = create_app(MockConfig(validate_responses=True), build_effective_spec(project))
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": "Bearer k"}) as mock:
+        assert mock.post("/videos", files=[(name, (None, value)) for name, value in sent]).status_code == 200
+        one_tag = mock.post("/videos", files=[("prompt", (None, "p")), ("tags", (None, "solo"))])
+        assert one_tag.status_code == 200, one_tag.text
+        python_bool = mock.post("/videos", files=[("prompt", (None, "p")), ("loop", (None, "True"))])
+        assert python_bool.status_code == 400 and python_bool.json()["error"]["param"] == "loop"

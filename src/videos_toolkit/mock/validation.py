@@ -471,6 +471,12 @@ class OperationValidator:
                         param=field_name,
                     )
                 node = child
+            if "array" in types.get(dotted, ()):
+                # An array field is sent as one part per item (as openapi-python-client and curl -F
+                # do); the items stay text (or files) for the schema to judge.
+                items = node.setdefault(keys[-1], [])
+                items.append(raw if isinstance(raw, str) else value)
+                continue
             if keys[-1] in node:
                 what = (
                     "as a value and as bracket fields"
