@@ -117,3 +117,16 @@ def test_a_stateful_new_operation_needs_a_video_visible_to_the_caller(client):
 )  # fmt: skip
 def test_sample_builds_the_smallest_valid_value(schema, value):
     assert sample({}, schema) == value
+
+
+def test_a_field_a_contract_change_makes_required_is_sent_in_every_video():
+    spec = copy.deepcopy(effective_spec())
+    video = spec["components"]["schemas"]["Video"]
+    video["properties"]["quality"] = {"type": "string", "enum": ["standard", "high"]}
+    video["required"] = [*video["required"], "quality"]
+    app = create_app(MockConfig(validate_responses=True), spec)  # a Video without it would raise
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        created = client.post("/videos", json={"prompt": "a cat"}).json()
+        assert created["quality"] == "standard"
+        assert client.get(f"/videos/{created['id']}").json()["quality"] == "standard"
+        assert [v["quality"] for v in client.get("/videos").json()["data"]] == ["standard"]

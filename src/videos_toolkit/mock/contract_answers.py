@@ -85,6 +85,20 @@ def sample(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     return None
 
 
+def missing_required(index: SpecIndex, operation_id: str, have: frozenset[str]) -> dict[str, Any]:
+    """Values (``sample``) for the required properties of an operation's success answer that the
+    mock's own objects (with keys ``have``) lack: a field a contract change made required."""
+    operation = index.operations.get(operation_id)
+    spec = operation.responses.get(str(success_status(operation))) if operation is not None else None
+    pointer = next((p for p in spec.content.values() if p), None) if spec is not None else None
+    if pointer is None:
+        return {}
+    schema, _ = resolve(index.spec, pointer_get(index.spec, pointer), pointer)
+    required = [name for name in schema.get("required", []) if name not in have]
+    properties = schema.get("properties", {})
+    return {name: sample(index.spec, properties.get(name, {})) for name in required}
+
+
 def success_status(operation: Operation) -> int:
     """The operation's lowest documented 2xx status (200 when it documents none)."""
     return int(min((s for s in operation.responses if s.isdigit() and s.startswith("2")), default="200"))

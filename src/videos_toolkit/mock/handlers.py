@@ -26,7 +26,7 @@ from starlette.responses import Response
 from videos_toolkit.mock import jobs, media
 from videos_toolkit.mock.clock import MockClock
 from videos_toolkit.mock.config import MockConfig
-from videos_toolkit.mock.contract_answers import contract_answer
+from videos_toolkit.mock.contract_answers import contract_answer, missing_required
 from videos_toolkit.mock.errors import ApiError, bad_request, not_found, shown
 from videos_toolkit.mock.operations import Operation, SpecIndex, resolve
 from videos_toolkit.mock.store import CharacterRecord, MockStore, UnknownCursor, VideoRecord
@@ -119,6 +119,7 @@ class StatefulApi:
         self.clock = clock
         self.store = store
         self.index, self.facts = index, ContractFacts(index)
+        self.video_extras = missing_required(index, "retrieveVideo", jobs.VIDEO_FIELDS)
         self.list_defaults = {p.name: p.default for p in index.operations["listVideos"].params}
         self.variant_default = next(
             (p.default for p in index.operations["downloadVideoContent"].params if p.name == "variant"),
@@ -152,7 +153,7 @@ class StatefulApi:
             **fields,
         )
         self.store.add_video(video)
-        return json_response(jobs.video_object(video, jobs.CREATED))
+        return json_response(jobs.video_object(video, jobs.CREATED, self.video_extras))
 
     def _visible(self, call: Call, video_id: str, param: str) -> VideoRecord:
         video = self.store.get_video(call.owner, video_id)
@@ -242,7 +243,9 @@ class StatefulApi:
                 code="not_found",
             ) from None
         now = self.clock.now()
-        data = [jobs.video_object(video, jobs.state_at(video, now)) for video in page.items]
+        data = [
+            jobs.video_object(video, jobs.state_at(video, now), self.video_extras) for video in page.items
+        ]
         return json_response(
             {
                 "object": "list",
@@ -260,7 +263,7 @@ class StatefulApi:
         if not state.terminal:
             poll_ms = max(1, round(self.config.poll_after_ms / self.clock.speed))
             headers = {"openai-poll-after-ms": str(poll_ms)}
-        return json_response(jobs.video_object(video, state), headers=headers)
+        return json_response(jobs.video_object(video, state, self.video_extras), headers=headers)
 
     async def delete_video(self, call: Call) -> Response:
         video_id = call.path["video_id"]

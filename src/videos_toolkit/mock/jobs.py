@@ -19,7 +19,9 @@ instead of completing: it stops rising at 40% of its running time and then reads
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from videos_toolkit.mock.store import VideoRecord
@@ -31,6 +33,7 @@ RUN_TIME = 2.75  # mock-clock seconds from creation to the terminal state
 FAIL_AT = 0.4  # share of the running time after which a failing job fails
 ASSETS_TTL = 86400  # seconds the downloadable assets live after completion
 TERMINAL = frozenset({"completed", "failed"})
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 def should_fail(prompt: str) -> bool:
@@ -80,9 +83,11 @@ def state_at(video: VideoRecord, now: float) -> JobState:
 CREATED = JobState("queued", 0)
 
 
-def video_object(video: VideoRecord, state: JobState) -> dict[str, Any]:
-    """The ``Video`` resource as the API sends it."""
+def video_object(video: VideoRecord, state: JobState, extras: Mapping[str, Any] = EMPTY) -> dict[str, Any]:
+    """The ``Video`` resource as the API sends it; ``extras`` are required fields a contract change
+    added, which the mock has no state for (see ``contract_answers.missing_required``)."""
     return {
+        **extras,
         "id": video.id,
         "object": "video",
         "created_at": math.floor(video.created_at),
@@ -97,3 +102,7 @@ def video_object(video: VideoRecord, state: JobState) -> dict[str, Any]:
         "remixed_from_video_id": video.remixed_from_video_id,
         "error": state.error,
     }
+
+
+# The fields video_object sends from the mock's own state.
+VIDEO_FIELDS = frozenset(video_object(VideoRecord("", "", 0.0, "", "", "", ""), CREATED))
