@@ -145,6 +145,10 @@ def run(settings: Settings, peers: PeerSetup) -> Section:
                 answers.add(target.label, *[f"did not start: {exc}"] * len(OPERATIONS))
                 continue
             running.append((target, {}))
+        if not running:
+            section.notes.append("No server started, so nothing was measured (the table says why).")
+            section.tables.append(answers)
+            return section
         waited = False
         for target, shapes in running:
             if target.stateful:

@@ -85,3 +85,17 @@ def test_a_quick_run_never_replaces_the_committed_results_page():
 
     assert default_out(quick=False).relative_to(ROOT).as_posix() == "bench/RESULTS.md"
     assert default_out(quick=True).relative_to(ROOT).as_posix() == "bench/.quick/RESULTS.md"
+
+
+def test_a_mock_that_does_not_start_is_reported_not_a_crash(tmp_path, monkeypatch):
+    from bench import mock_throughput
+    from bench.common import PYTHON, Server
+
+    def broken(stateless, settings, *, baseline=False):
+        return Server("broken", [PYTHON, "-c", "raise SystemExit(3)"], 9, settings.work)
+
+    monkeypatch.setattr(mock_throughput, "our_mock", broken)
+    out = tmp_path / "RESULTS.md"
+    assert main(["--quick", "--only", "mock", "--no-peers", "--loadgen", "python", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "No server started, so nothing was measured" in text and "did not start" in text
