@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from starlette.testclient import TestClient
 
@@ -44,6 +45,18 @@ print("client ok")
 """
 
 
+def with_regenerated_client(root: Path, code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter that imports the project copy's regenerated client."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env={"PYTHONPATH": str(root / "generated")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def create_with_16_seconds(spec: dict | None) -> int:
     app = create_app(MockConfig(), spec)
     with TestClient(app, base_url="http://mock/v1", headers={"Authorization": "Bearer k"}) as client:
@@ -55,14 +68,7 @@ def test_an_enum_change_in_an_overlay_reaches_client_mock_and_suite(project):  #
     assert generate([], root=project) == 0
     spec = build_effective_spec(project)
 
-    client = subprocess.run(
-        [sys.executable, "-c", CLIENT_CHECK],
-        cwd=project,
-        env={"PYTHONPATH": str(project / "generated")},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    client = with_regenerated_client(project, CLIENT_CHECK)
     assert client.stdout.strip() == "client ok", client.stderr
 
     assert create_with_16_seconds(None) == 400  # this checkout's mock refuses it
@@ -117,14 +123,7 @@ print(json.dumps([(name, value[1].decode()) for name, value in parts]))
 def test_booleans_and_arrays_in_a_multipart_body_agree_between_client_and_mock(project):  # noqa: F811
     (project / "overlays" / "20-flags.yaml").write_text(FLAGS_OVERLAY)
     assert generate([], root=project) == 0
-    client = subprocess.run(
-        [sys.executable, "-c", MULTIPART_CHECK],
-        cwd=project,
-        env={"PYTHONPATH": str(project / "generated")},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    client = with_regenerated_client(project, MULTIPART_CHECK)
     assert client.returncode == 0, client.stderr
     sent = [tuple(pair) for pair in json.loads(client.stdout)]
     assert sorted(sent) == [("loop", "true"), ("prompt", "p"), ("tags", "a"), ("tags", "b")]
