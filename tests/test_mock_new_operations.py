@@ -63,7 +63,6 @@ def client(request):
         MockConfig(validate_responses=True, stateless=request.param == "stateless"), _with_new_operations()
     )
     with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
-        client.stateful = request.param == "stateful"
         yield client
 
 
@@ -94,13 +93,14 @@ def test_new_operations_are_still_validated_and_authenticated(client):
     assert too_long.status_code == 400 and too_long.json()["error"]["param"] == "video_id"
 
 
-def test_a_stateful_new_operation_needs_a_video_visible_to_the_caller(client):
-    if not client.stateful:
-        pytest.skip("stateless answers whatever the ids")
-    video_id = client.post("/videos", json={"prompt": "a cat"}).json()["id"]
-    other = client.post(f"/videos/{video_id}/cancel", headers={"Authorization": "Bearer sk-someone-else"})
-    assert other.status_code == 404 and other.json()["error"]["param"] == "video_id"
-    assert client.get("/videos/video_nope/thumbnail").status_code == 404
+def test_a_stateful_new_operation_needs_a_video_visible_to_the_caller():
+    app = create_app(MockConfig(validate_responses=True), _with_new_operations())
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        video_id = client.post("/videos", json={"prompt": "a cat"}).json()["id"]
+        other = client.post(f"/videos/{video_id}/cancel", headers={"Authorization": "Bearer sk-someone-else"})
+        assert other.status_code == 404 and other.json()["error"]["param"] == "video_id"
+        assert client.get("/videos/video_nope/thumbnail").status_code == 404
+        assert client.post(f"/videos/{video_id}/cancel").status_code == 200
 
 
 @pytest.mark.parametrize(
