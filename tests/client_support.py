@@ -37,6 +37,7 @@ class SyncASGITransport(httpx.BaseTransport):
             str(request.url),
             headers=list(request.headers.multi_items()),
             content=request.read(),
+            follow_redirects=False,  # a transport answers what it got; following is the client's job
         )
         return httpx.Response(
             answer.status_code, headers=list(answer.headers.multi_items()), content=answer.content

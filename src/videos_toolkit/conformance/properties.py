@@ -351,18 +351,7 @@ class Properties:
         self._expect_gone(client, deleted, "seconds after its delete")
         if lists(client, deleted):
             raise PropertyViolation(f"the deleted video {deleted} is listed again")
-        extend = {"prompt": PROMPT, "seconds": self.enums.extension_seconds[0], "video": {"id": deleted}}
-        for action, response in (
-            ("download", client.get(f"/videos/{deleted}/content")),
-            ("remix", client.post(f"/videos/{deleted}/remix", json={"prompt": PROMPT})),
-            ("extend", post(client, "/videos/extensions", extend, "json")),
-        ):
-            if response.status_code != 404:
-                raise PropertyViolation(
-                    f"{action} of the deleted {deleted}: expected 404, got {response.status_code}",
-                    "",
-                    response,
-                )
+        expect_not_found(uses_of(client, deleted, self.enums.extension_seconds[0]), f"the deleted {deleted}")
 
     @staticmethod
     def _expect_gone(client: httpx.Client, vid: str, when: str) -> None:
@@ -489,14 +478,7 @@ class Properties:
             expect_rejection(response, "video_id", "remixing an unfinished video")
         else:
             response = client.get(f"/videos/{vid}/content")
-            code = safe_json(response).get("error", {}) if response.status_code == 400 else {}
-            if not isinstance(code, dict) or code.get("code") != "video_not_completed":
-                raise PropertyViolation(
-                    f"downloading the unfinished {vid}: expected 400 with code video_not_completed, "
-                    f"got {response.status_code}",
-                    "",
-                    response,
-                )
+            expect_error_code(response, 400, "video_not_completed", f"downloading the unfinished {vid}")
         return None
 
     def _edit_keeps_duration(self, client: httpx.Client, source: dict[str, Any]) -> None:
@@ -525,18 +507,7 @@ class Properties:
                 again,
             )
         other = client.post("/videos", json={"prompt": PROMPT + " (another request)"}, headers=key)
-        error = safe_json(other).get("error")
-        if (
-            other.status_code != 409
-            or not isinstance(error, dict)
-            or error.get("code") != "idempotency_key_reused"
-        ):
-            raise PropertyViolation(
-                f"the same Idempotency-Key with another body: expected 409 idempotency_key_reused, "
-                f"got {other.status_code}",
-                "",
-                other,
-            )
+        expect_error_code(other, 409, "idempotency_key_reused", "the same Idempotency-Key with another body")
 
     def _auth_required(self) -> None:
         with self.target.client() as client:
@@ -555,26 +526,10 @@ class Properties:
             vid = video["id"]
             attempts = [
                 ("retrieve", other.get(f"/videos/{vid}")),
-                ("content", other.get(f"/videos/{vid}/content")),
-                ("remix", other.post(f"/videos/{vid}/remix", json={"prompt": PROMPT})),
-                (
-                    "extend",
-                    post(
-                        other,
-                        "/videos/extensions",
-                        {"prompt": PROMPT, "seconds": self.enums.extension_seconds[0], "video": {"id": vid}},
-                        "json",
-                    ),
-                ),
+                *uses_of(other, vid, self.enums.extension_seconds[0]),
                 ("delete", other.delete(f"/videos/{vid}")),
             ]
-            for action, response in attempts:
-                if response.status_code != 404:
-                    raise PropertyViolation(
-                        f"another key's {action} of {vid} must be 404, got {response.status_code}",
-                        "",
-                        response,
-                    )
+            expect_not_found(attempts, vid, by="another key's ")
             listed = other.get("/videos", params={"limit": 100}).json().get("data", [])
             if any(item.get("id") == vid for item in listed):
                 raise PropertyViolation(f"another key's list shows {vid}")
@@ -649,6 +604,34 @@ def expect_video(response: httpx.Response, what: str) -> dict[str, Any]:
     if not response.is_success or video.get("object") != "video":
         raise PropertyViolation(f"{what}: expected a Video (2xx), got {response.status_code}", "", response)
     return video
+
+
+def uses_of(client: httpx.Client, vid: str, extension_seconds: str) -> list[tuple[str, httpx.Response]]:
+    """The requests that use an existing video, each with its answer: its content, a remix of it,
+    an extension of it by id."""
+    extend = {"prompt": PROMPT, "seconds": extension_seconds, "video": {"id": vid}}
+    return [
+        ("content", client.get(f"/videos/{vid}/content")),
+        ("remix", client.post(f"/videos/{vid}/remix", json={"prompt": PROMPT})),
+        ("extend", post(client, "/videos/extensions", extend, "json")),
+    ]
+
+
+def expect_not_found(attempts: list[tuple[str, httpx.Response]], subject: str, by: str = "") -> None:
+    for action, response in attempts:
+        if response.status_code != 404:
+            raise PropertyViolation(
+                f"{by}{action} of {subject} must be 404, got {response.status_code}", "", response
+            )
+
+
+def expect_error_code(response: httpx.Response, status: int, code: str, what: str) -> None:
+    """The answer is ``status`` with the error envelope's ``code``."""
+    error = safe_json(response).get("error")
+    if response.status_code != status or not isinstance(error, dict) or error.get("code") != code:
+        raise PropertyViolation(
+            f"{what}: expected {status} with code {code}, got {response.status_code}", "", response
+        )
 
 
 def lists(client: httpx.Client, video_id: str) -> bool:

@@ -89,8 +89,7 @@ def missing_required(index: SpecIndex, operation_id: str, have: frozenset[str]) 
     """Values (``sample``) for the required properties of an operation's success answer that the
     mock's own objects (with keys ``have``) lack: a field a contract change made required."""
     operation = index.operations.get(operation_id)
-    spec = operation.responses.get(str(success_status(operation))) if operation is not None else None
-    pointer = next((p for p in spec.content.values() if p), None) if spec is not None else None
+    pointer = _success_schema(operation) if operation is not None else None
     if pointer is None:
         return {}
     schema, _ = resolve(index.spec, pointer_get(index.spec, pointer), pointer)
@@ -104,11 +103,16 @@ def success_status(operation: Operation) -> int:
     return int(min((s for s in operation.responses if s.isdigit() and s.startswith("2")), default="200"))
 
 
+def _success_schema(operation: Operation) -> str | None:
+    """The JSON schema pointer of the operation's success answer; None when it is not JSON."""
+    spec = operation.responses.get(str(success_status(operation)))
+    return next((p for p in spec.content.values() if p), None) if spec is not None else None
+
+
 def json_answer(index: SpecIndex, operation: Operation) -> Any:
     """The JSON body of the operation's success answer: its example, else a sample of its schema;
     None when that answer is not JSON."""
-    spec = operation.responses.get(str(success_status(operation)))
-    pointer = next((p for p in spec.content.values() if p), None) if spec is not None else None
+    pointer = _success_schema(operation)
     if pointer is None:
         return None
     example = first_example(index, pointer)

@@ -14,6 +14,7 @@ model (a file names no model).
 
 import functools
 import hashlib
+import logging
 import math
 import secrets
 from collections.abc import Awaitable, Callable
@@ -31,6 +32,8 @@ from videos_toolkit.mock.errors import ApiError, bad_request, not_found, shown
 from videos_toolkit.mock.operations import Operation, SpecIndex, resolve
 from videos_toolkit.mock.store import CharacterRecord, MockStore, UnknownCursor, VideoRecord
 from videos_toolkit.mock.validation import UploadedPart
+
+log = logging.getLogger("videos_toolkit.mock")
 
 # Used only where the contract states no `default` for the field (it says these in prose).
 FALLBACK_DEFAULTS = {"model": "sora-2", "seconds": "4", "size": "720x1280"}
@@ -137,6 +140,12 @@ class StatefulApi:
             "createVideoCharacter": self.create_character,
             "getVideoCharacter": self.get_character,
         }
+        if missing := sorted(set(index.operations) - set(self.handlers)):
+            log.warning(
+                "no stateful behaviour for %s: answered with the contract's example", ", ".join(missing)
+            )
+            for op_id in missing:
+                self.handlers[op_id] = self._from_contract(index.operations[op_id])
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -193,22 +202,26 @@ class StatefulApi:
         video = self._completed(call, source["id"], "video", action)
         return int(video.seconds), video.model, video.size
 
-    def contract_fallback(self, operation: Operation) -> Handler:
-        """An operation with no behaviour here answers from the contract, once the videos and
-        characters its path names are found visible to the caller (404 otherwise, as everywhere)."""
+    def _from_contract(self, operation: Operation) -> Handler:
+        """An operation a contract change added, which has no behaviour here, answers from the
+        contract once the video or character its path names is found visible to the caller (404
+        otherwise, as everywhere)."""
         answer = contract_answer(self.index, operation)
 
         async def answer_if_visible(call: Call) -> Response:
             if "video_id" in call.path:
                 self._visible(call, call.path["video_id"], "video_id")
-            if (
-                "character_id" in call.path
-                and self.store.get_character(call.owner, call.path["character_id"]) is None
-            ):
-                raise not_found("Character", call.path["character_id"], param="character_id")
+            if "character_id" in call.path:
+                self._visible_character(call)
             return await answer(call)
 
         return answer_if_visible
+
+    def _visible_character(self, call: Call) -> CharacterRecord:
+        character = self.store.get_character(call.owner, call.path["character_id"])
+        if character is None:
+            raise not_found("Character", call.path["character_id"], param="character_id")
+        return character
 
     # -- operations ----------------------------------------------------------------------------
 
@@ -320,10 +333,7 @@ class StatefulApi:
         return json_response(_character_object(character))
 
     async def get_character(self, call: Call) -> Response:
-        character = self.store.get_character(call.owner, call.path["character_id"])
-        if character is None:
-            raise not_found("Character", call.path["character_id"], param="character_id")
-        return json_response(_character_object(character))
+        return json_response(_character_object(self._visible_character(call)))
 
 
 def _readable_video(part: UploadedPart) -> media.Mp4Probe:

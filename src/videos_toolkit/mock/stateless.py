@@ -11,14 +11,14 @@ from starlette.responses import Response
 from videos_toolkit.mock import media
 from videos_toolkit.mock.contract_answers import contract_answer, json_answer
 from videos_toolkit.mock.handlers import Call, ContractFacts, Handler
-from videos_toolkit.mock.operations import Operation, SpecIndex
+from videos_toolkit.mock.operations import SpecIndex
 
 CONTENT_OPERATION = "downloadVideoContent"
 
 
 class StatelessApi:
     def __init__(self, index: SpecIndex) -> None:
-        self.index, self.facts = index, ContractFacts(index)
+        self.facts = ContractFacts(index)
         self.handlers: dict[str, Handler] = {
             op_id: contract_answer(index, operation) for op_id, operation in index.operations.items()
         }
@@ -30,9 +30,6 @@ class StatelessApi:
         if content := index.operations.get(CONTENT_OPERATION):
             self._variant_default = next((p.default for p in content.params if p.name == "variant"), "video")
             self.handlers[CONTENT_OPERATION] = self.download_content
-
-    def contract_fallback(self, operation: Operation) -> Handler:
-        return contract_answer(self.index, operation)
 
     async def download_content(self, call: Call) -> Response:
         variant = call.query.get("variant", self._variant_default)

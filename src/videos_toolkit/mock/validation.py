@@ -474,8 +474,7 @@ class OperationValidator:
             if "array" in types.get(dotted, ()):
                 # An array field is sent as one part per item (as openapi-python-client and curl -F
                 # do); the items stay text (or files) for the schema to judge.
-                items = node.setdefault(keys[-1], [])
-                items.append(raw if isinstance(raw, str) else value)
+                node.setdefault(keys[-1], []).append(value)
                 continue
             if keys[-1] in node:
                 what = (
