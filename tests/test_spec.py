@@ -66,6 +66,25 @@ def test_more_varnames_than_values_is_refused_too(project):
     assert "remove from x-enum-varnames" in message
 
 
+def test_a_value_added_twice_is_refused_not_left_to_a_generator_traceback(project):
+    # The README's own overlay applied twice: openapi-python-client would stop with a traceback.
+    twice = NEW_SIZE.replace(
+        "{enum: ['1080x1920']}", "{enum: ['1080x1920'], x-enum-varnames: [SIZE_1080X1920]}"
+    )
+    (project / "overlays" / "20-mine.yaml").write_text(twice)
+    message = refused(project, twice, name="30-again.yaml")
+    assert message.startswith("overlays/30-again.yaml: action 0 (target '$.components.schemas.VideoSize')")
+    assert "#/components/schemas/VideoSize lists the enum value '1080x1920' twice" in message
+
+
+def test_one_name_given_to_two_values_is_refused(project):
+    message = refused(
+        project,
+        NEW_SIZE.replace("{enum: ['1080x1920']}", "{enum: ['1080x1920'], x-enum-varnames: [SIZE_720X1280]}"),
+    )
+    assert "#/components/schemas/VideoSize has the x-enum-varnames name 'SIZE_720X1280' twice" in message
+
+
 MISMATCHED = "{type: string, enum: [a, b], x-enum-varnames: [A]}"
 
 

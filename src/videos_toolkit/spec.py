@@ -1,5 +1,6 @@
 """The effective spec: openapi.yaml with every overlay applied, validated."""
 
+import json
 from collections.abc import Callable, Hashable, Iterator
 from functools import cache
 from pathlib import Path
@@ -106,21 +107,33 @@ def dangling_refs(document: dict[str, Any]) -> dict[tuple[str, str], str]:
 
 
 def enum_varname_mismatches(document: dict[str, Any]) -> dict[tuple[str], str]:
-    """Every schema whose ``x-enum-varnames`` does not name each (non-null) ``enum`` value once.
+    """Every schema whose ``x-enum-varnames`` does not name each (non-null) ``enum`` value once,
+    and every enum that repeats a value or a name.
 
     openapi-python-client uses the names only when the counts are equal; otherwise it silently
-    names every member VALUE_0, VALUE_1, ..., renaming the members client code already uses.
+    names every member VALUE_0, VALUE_1, ..., renaming the members client code already uses. A
+    repeated value or name stops it with a long traceback instead.
     """
     found: dict[tuple[str], str] = {}
     for parts, node in _objects(document):
         names, values = node.get("x-enum-varnames"), node.get("enum")
-        if not isinstance(values, list) or names is None:
+        if not isinstance(values, list):
+            continue
+        where = _pointer(parts)
+        if repeated := _repeated(values):
+            found[(where,)] = f"{where} lists the enum value {repeated!r} twice: list each value once"
+            continue
+        if names is None:
+            continue
+        if isinstance(names, list) and (repeated := _repeated(names)):
+            found[(where,)] = (
+                f"{where} has the x-enum-varnames name {repeated!r} twice: give each value its own name"
+            )
             continue
         count = sum(value is not None for value in values)  # null becomes Optional, not a member
         named = len(names) if isinstance(names, list) else 0
         if named == count:
             continue
-        where = _pointer(parts)
         fix = (
             "add a name to x-enum-varnames for each new enum value"
             if named < count
@@ -132,6 +145,17 @@ def enum_varname_mismatches(document: dict[str, Any]) -> dict[tuple[str], str]:
             "(one name per value, in the same order)"
         )
     return found
+
+
+def _repeated(items: list[Any]) -> Any:
+    """The first item that comes again later in ``items`` (compared as JSON: 1 and True differ)."""
+    seen: set[str] = set()
+    for item in items:
+        key = json.dumps(item, sort_keys=True)
+        if key in seen:
+            return item
+        seen.add(key)
+    return None
 
 
 def _objects(
