@@ -1,5 +1,6 @@
 """The conformance suite: green on the clean mock, red on every broken variant, with the right check."""
 
+import copy
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
@@ -193,6 +194,29 @@ def test_a_job_that_finishes_just_as_it_is_used_is_a_skip_not_a_failure():
     skipped = {r.check: r.detail for r in report.results if r.check in unfinished}
     assert skipped.keys() == unfinished
     assert all("finished the job before it could be used unfinished" in why for why in skipped.values())
+
+
+def test_a_field_the_contract_newly_requires_is_sent_by_every_property():
+    # A contract change the properties know nothing about: create and remix now require a quality.
+    spec = copy.deepcopy(effective_spec())
+    schemas = spec["components"]["schemas"]
+    for name in ("CreateVideoJsonBody", "CreateVideoMultipartBody", "RemixVideoBody"):
+        schemas[name]["properties"]["quality"] = {"type": "string", "enum": ["standard", "high"]}
+        schemas[name]["required"] = [*schemas[name].get("required", []), "quality"]
+    report = run(spec, mock_target(spec=spec), replace(FAST, parts=("properties",)))
+    assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
+    passed = {r.check for r in report.results if r.outcome.value == "passed"}
+    assert {"allowed_values_accepted", "remix_source_must_be_completed", "idempotent_replay"} <= passed
+
+
+def test_a_contract_without_4_second_clips_is_followed_by_the_properties_and_the_round_trip():
+    spec = copy.deepcopy(effective_spec())
+    for name in ("VideoSeconds", "VideoExtensionSeconds"):
+        schema = spec["components"]["schemas"][name]
+        schema["enum"], schema["x-enum-varnames"] = schema["enum"][1:], schema["x-enum-varnames"][1:]
+    report = run(spec, mock_target(spec=spec), replace(FAST, parts=("properties", "client")))
+    assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
+    assert {"stitched_seconds", "client_round_trip"} <= {r.check for r in report.results}
 
 
 def test_neighbours_are_the_adjacent_integers_not_allowed():

@@ -33,7 +33,7 @@ from videos_client.models import (
 )
 from videos_client.types import File
 
-from videos_toolkit.conformance.properties import JOB_ATTEMPTS
+from videos_toolkit.conformance.properties import JOB_ATTEMPTS, Enums
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
 from videos_toolkit.mock.media import mp4_video
@@ -57,7 +57,7 @@ def run_round_trip(target: Target, spec: dict[str, Any], record: Callable[[Check
     in_contract = set(operation_labels(spec))
     with target.client() as http:
         client = AuthenticatedClient(base_url=target.base_url, token=target.api_key).set_httpx_client(http)
-        steps = _Steps(client, target, http)
+        steps = _Steps(client, target, http, Enums.from_spec(spec))
         for operation, step in steps.plan():
             if operation not in in_contract:
                 skip = CheckResult(
@@ -86,8 +86,8 @@ def run_round_trip(target: Target, spec: dict[str, Any], record: Callable[[Check
 
 
 class _Steps:
-    def __init__(self, client: AuthenticatedClient, target: Target, http: Any) -> None:
-        self.client, self.target, self.http = client, target, http
+    def __init__(self, client: AuthenticatedClient, target: Target, http: Any, enums: Enums) -> None:
+        self.client, self.target, self.http, self.enums = client, target, http, enums
         self.video: Video | None = None
 
     def plan(self) -> list[tuple[str, Callable[[], None]]]:
@@ -112,7 +112,8 @@ class _Steps:
 
     def create(self) -> None:
         body = CreateVideoMultipartBody(
-            prompt="A paper boat drifting down a rainy street", seconds=VideoSeconds("4")
+            prompt="A paper boat drifting down a rainy street",
+            seconds=VideoSeconds(self.enums.create_seconds[0]),
         )
         for _ in range(JOB_ATTEMPTS):  # a job may fail (moderation, say): the contract allows it
             video = self._parsed(create_video.sync_detailed(client=self.client, body=body), Video)
@@ -138,16 +139,17 @@ class _Steps:
 
     def extend(self) -> None:
         assert self.video is not None
-        seconds = VideoExtensionSeconds("4")
+        extra = self.enums.extension_seconds[0]
         for source in (
             VideoReference(id=self.video.id),
             File(io.BytesIO(mp4_video("720x1280", 4)), "clip.mp4", "video/mp4"),
         ):
             body = ExtendVideoMultipartBody(
-                prompt="The boat reaches the harbour", seconds=seconds, video=source
+                prompt="The boat reaches the harbour", seconds=VideoExtensionSeconds(extra), video=source
             )
             video = self._parsed(extend_video.sync_detailed(client=self.client, body=body), Video)
-            want = str(int(str(self.video.seconds)) + 4) if isinstance(source, VideoReference) else "8"
+            stitched_to = int(str(self.video.seconds)) if isinstance(source, VideoReference) else 4
+            want = str(stitched_to + int(extra))
             if str(video.seconds) != want:
                 raise RoundTripError(f"extension seconds {video.seconds}, expected {want}")
 

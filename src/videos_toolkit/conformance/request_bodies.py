@@ -1,0 +1,59 @@
+"""The fields a request body must carry that the properties do not set themselves.
+
+The properties send the fields they are about (a prompt, seconds, a size, a model, a source
+video). A contract change may make another field required, for example a new ``quality`` on
+create; a server that follows the contract then refuses every body without it. So each POST gets
+such fields, with a value taken from the contract (its example, default or first enum value, else
+the smallest value its schema allows).
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from videos_toolkit.mock.contract_answers import sample
+from videos_toolkit.mock.operations import resolve
+
+CHECKED = frozenset({"prompt", "seconds", "size", "model", "video"})  # the properties' own fields
+FORMS = {"application/json": "json", "multipart/form-data": "multipart"}
+
+
+@dataclass(frozen=True)
+class RequiredFields:
+    # (path pattern, form) -> {field: value}; only bodies that need something are kept
+    fields: dict[tuple[re.Pattern[str], str], dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any]) -> "RequiredFields":
+        found: dict[tuple[re.Pattern[str], str], dict[str, Any]] = {}
+        for path, item in spec.get("paths", {}).items():
+            body, _ = resolve(spec, item.get("post", {}).get("requestBody", {}), "")
+            pattern = re.compile("^" + re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(path)) + "$")
+            for media_type, media in body.get("content", {}).items():
+                form = FORMS.get(media_type.split(";")[0].strip().lower())
+                if form is None:
+                    continue
+                if extra := _unchecked_required(spec, media.get("schema", {})):
+                    found[(pattern, form)] = extra
+        return cls(found)
+
+    def extra(self, path: str, form: str) -> dict[str, Any]:
+        """The required fields to add to a ``form`` body POSTed to ``path`` (a concrete path)."""
+        for (pattern, kind), values in self.fields.items():
+            if kind == form and pattern.match(path):
+                return values
+        return {}
+
+
+def _unchecked_required(spec: dict[str, Any], schema: Any) -> dict[str, Any]:
+    schema, _ = resolve(spec, schema, "")
+    if not isinstance(schema, dict):
+        return {}
+    extra: dict[str, Any] = {}
+    for part in schema.get("allOf", []):
+        extra.update(_unchecked_required(spec, part))
+    properties = schema.get("properties", {})
+    for name in schema.get("required", []):
+        if name not in CHECKED:
+            extra[name] = sample(spec, properties.get(name, {}))
+    return extra
