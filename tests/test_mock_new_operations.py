@@ -130,3 +130,18 @@ def test_a_field_a_contract_change_makes_required_is_sent_in_every_video():
         assert created["quality"] == "standard"
         assert client.get(f"/videos/{created['id']}").json()["quality"] == "standard"
         assert [v["quality"] for v in client.get("/videos").json()["data"]] == ["standard"]
+
+
+def test_a_content_variant_a_contract_change_adds_is_served_as_its_own_media_type():
+    spec = copy.deepcopy(effective_spec())
+    spec["components"]["schemas"]["VideoContentVariant"]["enum"].append("audio")
+    ok = spec["paths"]["/videos/{video_id}/content"]["get"]["responses"]["200"]
+    ok["content"]["audio/mpeg"] = {"schema": {"type": "string", "contentMediaType": "audio/mpeg"}}
+    app = create_app(MockConfig(instant=True, validate_responses=True), spec)
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        vid = client.post("/videos", json={"prompt": "a cat"}).json()["id"]
+        assert client.get(f"/videos/{vid}").json()["status"] == "completed"
+        audio = client.get(f"/videos/{vid}/content", params={"variant": "audio"})
+        assert (audio.status_code, audio.headers["content-type"]) == (200, "audio/mpeg")
+        video = client.get(f"/videos/{vid}/content")
+        assert (video.headers["content-type"], video.content[4:8]) == ("video/mp4", b"ftyp")
