@@ -1,5 +1,9 @@
-"""The contract against its source document (tests/data/seed_extend.md) and OpenAPI itself."""
+"""The contract against its source document (tests/data/seed_extend.md) and OpenAPI itself.
 
+These pin ``openapi.yaml`` as this project ships it, without overlays: a user's overlay (a variant)
+changes the effective spec, not the contract's faithfulness to its source."""
+
+import functools
 import re
 from pathlib import Path
 
@@ -9,8 +13,16 @@ from openapi_spec_validator import validate
 
 from videos_toolkit.paths import spec_path
 from videos_toolkit.spec import effective_spec
+from videos_toolkit.yaml_loader import load_yaml
 
 SEED = Path(__file__).parent / "data" / "seed_extend.md"
+
+
+@functools.cache
+def contract() -> dict:
+    return load_yaml(spec_path().read_text(encoding="utf-8"))
+
+
 # The seed is a numbered listing: "19 - `"4"`". Field headers look like "- `name: Type`".
 FIELD = re.compile(r"^\d+\s*- `(\w+): (.+)`$")
 LITERAL = re.compile(r'^\d+\s*- `"([^"]+)"`$')
@@ -40,7 +52,7 @@ def seed() -> dict[str, dict[str, dict]]:
 
 @pytest.fixture(scope="module")
 def schemas() -> dict:
-    return effective_spec()["components"]["schemas"]
+    return contract()["components"]["schemas"]
 
 
 def test_the_contract_and_the_effective_spec_are_valid_openapi_3_1():
@@ -68,7 +80,7 @@ def test_extension_seconds_follow_the_seed_prose(schemas):
     assert schemas["VideoExtensionSeconds"]["enum"] == allowed == ["4", "8", "12", "16", "20"]
     # Both descriptions state the seed's inconsistency and the choice made.
     assert "inconsistent" in schemas["VideoExtensionSeconds"]["description"]
-    extend = effective_spec()["paths"]["/videos/extensions"]["post"]["requestBody"]["content"]
+    extend = contract()["paths"]["/videos/extensions"]["post"]["requestBody"]["content"]
     for media in extend.values():
         seconds = schemas[media["schema"]["$ref"].rsplit("/", 1)[1]]["properties"]["seconds"]
         assert seconds == {"$ref": "#/components/schemas/VideoExtensionSeconds"}
@@ -104,7 +116,7 @@ def test_video_fields_required_and_nullable_as_the_seed(seed, schemas):
 def test_every_operation_of_the_sdk_resource_is_described():
     operations = {
         (method.upper(), path): op["operationId"]
-        for path, item in effective_spec()["paths"].items()
+        for path, item in contract()["paths"].items()
         for method, op in item.items()
         if method in {"get", "post", "delete"}
     }
@@ -123,7 +135,7 @@ def test_every_operation_of_the_sdk_resource_is_described():
 
 
 def _operations():
-    for path, item in effective_spec()["paths"].items():
+    for path, item in contract()["paths"].items():
         for method, op in item.items():
             if method in {"get", "post", "delete"}:
                 yield f"{method.upper()} {path}", op
@@ -133,7 +145,7 @@ def _resolve(node: dict) -> dict:
     while "$ref" in node:
         name = node["$ref"].rsplit("/", 1)[1]
         kind = node["$ref"].split("/")[2]
-        node = effective_spec()["components"][kind][name]
+        node = contract()["components"][kind][name]
     return node
 
 
@@ -178,7 +190,7 @@ def test_operations_returning_a_video_link_to_every_operation_taking_its_id():
 
 
 def test_extend_accepts_a_file_or_a_reference_as_multipart_and_a_reference_as_json(schemas):
-    content = effective_spec()["paths"]["/videos/extensions"]["post"]["requestBody"]["content"]
+    content = contract()["paths"]["/videos/extensions"]["post"]["requestBody"]["content"]
     assert set(content) == {"multipart/form-data", "application/json"}
     multipart = schemas["ExtendVideoMultipartBody"]
     assert multipart["required"] == ["prompt", "seconds", "video"]
@@ -195,5 +207,5 @@ def test_extend_accepts_a_file_or_a_reference_as_multipart_and_a_reference_as_js
 
 
 def test_retrieve_documents_the_poll_header():
-    ok = effective_spec()["paths"]["/videos/{video_id}"]["get"]["responses"]["200"]
+    ok = contract()["paths"]["/videos/{video_id}"]["get"]["responses"]["200"]
     assert "openai-poll-after-ms" in ok["headers"]
