@@ -78,8 +78,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def live_mock(request: pytest.FixtureRequest) -> Iterator[LiveMock]:
     """The mock served by uvicorn on a free 127.0.0.1 port in a background thread. A module sets
-    its config with ``LIVE_MOCK_CONFIG = {...}``."""
-    config = getattr(request.module, "LIVE_MOCK_CONFIG", {})
+    its config with ``LIVE_MOCK_CONFIG = {...}``, or a test with an indirect parameter."""
+    config = getattr(request, "param", None) or getattr(request.module, "LIVE_MOCK_CONFIG", {})
     app = create_app(MockConfig(validate_responses=True, **config))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
