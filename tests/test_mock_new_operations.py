@@ -145,3 +145,51 @@ def test_a_content_variant_a_contract_change_adds_is_served_as_its_own_media_typ
         assert (audio.status_code, audio.headers["content-type"]) == (200, "audio/mpeg")
         video = client.get(f"/videos/{vid}/content")
         assert (video.headers["content-type"], video.content[4:8]) == ("video/mp4", b"ftyp")
+
+
+def _with_new_fields() -> dict:
+    spec = copy.deepcopy(effective_spec())
+    for name in ("CreateVideoMultipartBody", "CreateVideoJsonBody"):
+        spec["components"]["schemas"][name]["properties"].update(
+            keyframes={"type": "array", "items": {"type": "integer"}},
+            crop={"anyOf": [{"type": "integer"}, {"type": "string", "pattern": "^[0-9]+:[0-9]+$"}]},
+        )
+    spec["paths"]["/videos"]["get"]["parameters"].append(
+        {"name": "seconds", "in": "query", "schema": {"type": "array", "items": {"type": "integer"}}}
+    )
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "param"),
+    [
+        ([("keyframes", "1"), ("keyframes", "2")], 200, None),
+        ([("keyframes", "1.5")], 400, "keyframes.0"),
+        ([("crop", "5")], 200, None),
+        ([("crop", "16:9")], 200, None),
+        ([("crop", "wide")], 400, "crop"),
+    ],
+)
+def test_new_multipart_fields_are_read_as_their_schema_says(fields, status, param):
+    # Every multipart value is text on the wire: an integer array is one part per item, and a
+    # field that is an integer or a string takes "5" as the integer.
+    app = create_app(MockConfig(), _with_new_fields())
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        parts = [("prompt", (None, "a cat")), *((name, (None, value)) for name, value in fields)]
+        response = client.post("/videos", files=parts)
+        assert response.status_code == status, response.text
+        if param:
+            assert response.json()["error"]["param"] == param
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("seconds=4&seconds=8", 200), ("seconds=4", 200), ("seconds=4&seconds=x", 400)],
+)
+def test_a_new_array_query_parameter_takes_repeated_keys(query, status):
+    app = create_app(MockConfig(), _with_new_fields())
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        response = client.get(f"/videos?{query}")
+        assert response.status_code == status, response.text
+        if status == 400:
+            assert response.json()["error"]["param"] == "seconds.1"

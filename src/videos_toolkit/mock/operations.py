@@ -66,6 +66,10 @@ class Param:
     # JSON types the schema admits, used to coerce the raw text of a query/path/header value.
     types: frozenset[str]
     default: Any = None
+    # For an array: the types its items admit, and whether items come as repeated keys (form,
+    # explode: true, OpenAPI's default for query) or as one comma-separated value.
+    item_types: frozenset[str] = frozenset()
+    explode: bool = True
 
 
 @dataclass(frozen=True)
@@ -184,9 +188,18 @@ def schema_types(spec: dict[str, Any], schema: Any, pointer: str = "") -> frozen
     return frozenset(found)
 
 
+def item_types(spec: dict[str, Any], schema: Any, pointer: str = "") -> frozenset[str]:
+    """The types the items of an array schema admit (empty when it is not an array)."""
+    schema, pointer = resolve(spec, schema, pointer)
+    if not isinstance(schema, dict) or "items" not in schema:
+        return frozenset()
+    return schema_types(spec, schema["items"], f"{pointer}/items")
+
+
 def _iter_properties(
     spec: dict[str, Any], schema: Any, pointer: str, prefix: str = "", depth: int = 0
 ) -> Iterator[tuple[str, frozenset[str]]]:
+    """(dotted field name, the types it admits); an array field's items also as ``name[]``."""
     schema, pointer = resolve(spec, schema, pointer)
     if not isinstance(schema, dict) or depth > 4:
         return
@@ -194,6 +207,8 @@ def _iter_properties(
         path = f"{prefix}{name}"
         sub_pointer = f"{pointer}/properties/{pointer_escape(name)}"
         yield path, schema_types(spec, sub, sub_pointer)
+        if items := item_types(spec, sub, sub_pointer):
+            yield f"{path}[]", items
         yield from _iter_properties(spec, sub, sub_pointer, f"{path}.", depth + 1)
     for key in ("anyOf", "oneOf", "allOf"):
         for index, branch in enumerate(schema.get(key, [])):
@@ -255,7 +270,7 @@ def _params(spec: dict[str, Any], raw: list[Any], pointer: str) -> list[Param]:
         if node.get("in") not in ("path", "query", "header"):
             continue  # cookie parameters are not part of this API
         schema_pointer = f"{node_pointer}/schema"
-        schema, _ = resolve(spec, node.get("schema", {}), schema_pointer)
+        schema, resolved_pointer = resolve(spec, node.get("schema", {}), schema_pointer)
         params.append(
             Param(
                 name=node["name"],
@@ -264,6 +279,8 @@ def _params(spec: dict[str, Any], raw: list[Any], pointer: str) -> list[Param]:
                 schema_pointer=schema_pointer,
                 types=schema_types(spec, node.get("schema", {}), schema_pointer),
                 default=schema.get("default") if isinstance(schema, dict) else None,
+                item_types=item_types(spec, schema, resolved_pointer),
+                explode=node.get("explode", node.get("style", "form") == "form"),
             )
         )
     return params

@@ -13,6 +13,7 @@ body cannot get past the limit and an oversized body is never held in memory.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import Receive
 
 from videos_toolkit.mock.errors import ApiError, bad_request, shown
-from videos_toolkit.mock.operations import FILE_TYPE, SPEC_URI, Operation, SpecIndex
+from videos_toolkit.mock.operations import FILE_TYPE, SPEC_URI, Operation, Param, SpecIndex
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -114,20 +115,22 @@ class StrictMultiPartParser(MultiPartParser):
 
 
 _BRACKETS = re.compile(r"([^\[\]]+)((?:\[[^\[\]]+\])*)")
+_TEXT = frozenset({"string", "null"})
+_NUMBER = re.compile(r"-?\d{1,300}(\.\d{1,300})?([eE][-+]?\d{1,4})?")
 
 
 def _coerce(raw: str, types: frozenset[str]) -> Any:
     """Text of a query/path/form value -> the JSON value its schema's types call for; left as text
-    when it does not parse, so the schema reports the type error with the client's own value."""
-    if "string" in types or not types:
+    when it does not parse, so the schema reports the type error with the client's own value. Where
+    the schema admits text and another type too, text that reads as that type is taken as it."""
+    if not types or types <= _TEXT:
         return raw
     if "integer" in types and re.fullmatch(r"-?\d{1,18}", raw):
         return int(raw)
-    if "number" in types:
-        try:
-            return float(raw)
-        except ValueError:
-            pass
+    if "number" in types and _NUMBER.fullmatch(raw):  # float() would also take "nan" and "inf"
+        number = float(raw)
+        if math.isfinite(number):  # "1e999" stays text: no JSON number is infinite
+            return number
     if "boolean" in types and raw in ("true", "false"):
         return raw == "true"
     return raw
@@ -336,6 +339,9 @@ class OperationValidator:
         for param, validator in self.params:
             if param.location == "path":
                 raw: str | None = path_values.get(param.name)
+            elif param.location == "query" and param.item_types and param.name in query_map:
+                found[param.name] = self._query_array(param, validator, query_map[param.name])
+                continue
             elif param.location == "query":
                 values = query_map.get(param.name, [])
                 if len(values) > 1:
@@ -359,6 +365,15 @@ class OperationValidator:
             self._check_param(param.name, validator, value)
             (path if param.location == "path" else found)[param.name] = value
         return path, found
+
+    def _query_array(self, param: Param, validator: Any, values: list[str]) -> list[Any]:
+        """An array in the query: ``?k=1&k=2`` (form, explode: OpenAPI's default) or ``?k=1,2``."""
+        if not param.explode:
+            values = [item for value in values for item in value.split(",")]
+        items = [_coerce(value, param.item_types) for value in values]
+        if error := first_error(validator, items, param.name, self.resolver):
+            raise error
+        return items
 
     def _check_param(self, name: str, validator: Any, value: Any) -> None:
         """Raise the 400 for an invalid parameter value. A value found valid once is not validated
@@ -455,10 +470,11 @@ class OperationValidator:
             match = _BRACKETS.fullmatch(name)
             keys = [match.group(1), *re.findall(r"\[([^\[\]]+)\]", match.group(2))] if match else [name]
             dotted = ".".join(keys)
+            array = "array" in types.get(dotted, ())
             value: Any = (
                 UploadedPart(raw.filename, raw.content_type, raw)
                 if isinstance(raw, UploadFile)
-                else _coerce(raw, types.get(dotted, frozenset()))
+                else _coerce(raw, types.get(f"{dotted}[]" if array else dotted, frozenset()))
             )
             node = out
             for depth, key in enumerate(keys[:-1]):
@@ -471,9 +487,9 @@ class OperationValidator:
                         param=field_name,
                     )
                 node = child
-            if "array" in types.get(dotted, ()):
+            if array:
                 # An array field is sent as one part per item (as openapi-python-client and curl -F
-                # do); the items stay text (or files) for the schema to judge.
+                # do), each read as its items' schema calls for.
                 node.setdefault(keys[-1], []).append(value)
                 continue
             if keys[-1] in node:
