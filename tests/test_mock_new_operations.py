@@ -193,3 +193,21 @@ def test_a_new_array_query_parameter_takes_repeated_keys(query, status):
         assert response.status_code == status, response.text
         if status == 400:
             assert response.json()["error"]["param"] == "seconds.1"
+
+
+@pytest.mark.parametrize("stateless", [False, True])
+def test_a_newly_required_video_field_with_a_pattern_gets_a_value_matching_it(stateless):
+    # Stateless answers the contract's examples, written before the field existed: they are
+    # completed, in lists too; stateful videos get the same value.
+    spec = copy.deepcopy(effective_spec())
+    video = spec["components"]["schemas"]["Video"]
+    video["properties"]["checksum"] = {"type": "string", "pattern": "^[a-f0-9]{64}$"}
+    video["properties"]["frames"] = {"type": "integer", "multipleOf": 7, "minimum": 1000}
+    video["required"] = [*video["required"], "checksum", "frames"]
+    app = create_app(MockConfig(validate_responses=True, stateless=stateless), spec)
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        created = client.post("/videos", json={"prompt": "a cat"})
+        assert created.status_code == 200, created.text  # an invalid answer would be a 500
+        listed = client.get("/videos").json()["data"]
+        for answer in (created.json(), client.get(f"/videos/{created.json()['id']}").json(), *listed):
+            assert (answer["checksum"], answer["frames"]) == ("0" * 64, 1001)

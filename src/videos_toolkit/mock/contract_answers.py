@@ -4,6 +4,8 @@ the stateful mock answers so an operation it has no behaviour for (one a contrac
 so that it starts and serves whatever contract it is given, as Prism and Steady do.
 """
 
+import functools
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -71,18 +73,78 @@ def sample(spec: dict[str, Any], schema: Any, depth: int = 0) -> Any:
         count = max(1, schema.get("minItems", 0)) if depth < _MAX_DEPTH else 0
         return [sample(spec, schema.get("items", {}), depth + 1) for _ in range(count)]
     if kind == "string":
+        if "pattern" in schema:
+            return _matching(schema["pattern"], schema.get("minLength", 0), schema.get("maxLength"))
         text = _STRING_FORMATS.get(schema.get("format", ""), "string")
         text = text.ljust(schema.get("minLength", 0), "x")
         return text[: schema["maxLength"]] if "maxLength" in schema else text
     if kind in ("integer", "number"):
         if "minimum" in schema:
-            return schema["minimum"]
-        if "exclusiveMinimum" in schema:
-            return schema["exclusiveMinimum"] + 1
-        return min(0, schema.get("maximum", 0))
+            low = schema["minimum"]
+        elif "exclusiveMinimum" in schema:
+            low = schema["exclusiveMinimum"] + 1
+        else:
+            low = min(0, schema.get("maximum", 0))
+        step = schema.get("multipleOf")
+        return -(-low // step) * step if step else low  # the first multiple at or above the bound
     if kind == "boolean":
         return False
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _matching(pattern: str, min_length: int, max_length: int | None) -> str | None:
+    """The simplest text matching ``pattern`` within the lengths (hypothesis shrinks to it, so the
+    same pattern always gives the same text); None when there is none."""
+    import hypothesis  # only a contract with a pattern and no example needs it: not at every start
+    import hypothesis.errors
+    from hypothesis import strategies as st
+
+    texts = st.from_regex(pattern, fullmatch=True)
+    try:
+        return hypothesis.find(
+            texts,
+            lambda text: min_length <= len(text) <= (max_length if max_length is not None else len(text)),
+            settings=hypothesis.settings(database=None, max_examples=500, derandomize=True),
+        )
+    except (hypothesis.errors.NoSuchExample, hypothesis.errors.InvalidArgument, re.error):
+        return None
+
+
+def completed(spec: dict[str, Any], schema: Any, value: Any, depth: int = 0) -> Any:
+    """``value`` (an example) with each required property its schema asks for, at any depth, that
+    it lacks filled in by ``sample``: examples written before a contract change made a field
+    required still answer valid."""
+    schema, _ = resolve(spec, schema, "")
+    if not isinstance(schema, dict) or depth > _MAX_DEPTH:
+        return value
+    if isinstance(value, list) and "items" in schema:
+        return [completed(spec, schema["items"], item, depth + 1) for item in value]
+    if not isinstance(value, dict):
+        return value
+    for part in schema.get("allOf", []):
+        value = completed(spec, part, value, depth + 1)
+    for keyword in ("anyOf", "oneOf"):
+        objects = [b for b in schema.get(keyword, []) if "object" in _kinds(spec, b)]
+        if len(objects) == 1:  # a nullable object, say: the one branch this value can be
+            value = completed(spec, objects[0], value, depth + 1)
+    properties = schema.get("properties", {})
+    filled = dict(value)
+    for name in schema.get("required", []):
+        if name not in filled:
+            filled[name] = sample(spec, properties.get(name, {}))
+    return {
+        name: completed(spec, properties[name], item, depth + 1) if name in properties else item
+        for name, item in filled.items()
+    }
+
+
+def _kinds(spec: dict[str, Any], schema: Any) -> set[str]:
+    schema, _ = resolve(spec, schema, "")
+    if not isinstance(schema, dict):
+        return set()
+    kinds = schema.get("type", "object" if "properties" in schema else None)
+    return set(kinds) if isinstance(kinds, list) else {kinds} if kinds else set()
 
 
 def missing_required(index: SpecIndex, operation_id: str, have: frozenset[str]) -> dict[str, Any]:
@@ -115,8 +177,9 @@ def json_answer(index: SpecIndex, operation: Operation) -> Any:
     pointer = _success_schema(operation)
     if pointer is None:
         return None
+    schema = pointer_get(index.spec, pointer)
     example = first_example(index, pointer)
-    return example if example is not None else sample(index.spec, pointer_get(index.spec, pointer))
+    return completed(index.spec, schema, example) if example is not None else sample(index.spec, schema)
 
 
 def contract_answer(index: SpecIndex, operation: Operation) -> Handler:
