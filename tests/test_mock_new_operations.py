@@ -211,3 +211,16 @@ def test_a_newly_required_video_field_with_a_pattern_gets_a_value_matching_it(st
         listed = client.get("/videos").json()["data"]
         for answer in (created.json(), client.get(f"/videos/{created.json()['id']}").json(), *listed):
             assert (answer["checksum"], answer["frames"]) == ("0" * 64, 1001)
+
+
+@pytest.mark.parametrize("stateless", [False, True])
+def test_a_response_header_the_contract_makes_required_is_sent(stateless):
+    spec = copy.deepcopy(effective_spec())
+    ok = spec["paths"]["/videos/{video_id}"]["get"]["responses"]["200"]
+    ok["headers"]["x-ratelimit-remaining-requests"] = {"required": True, "schema": {"type": "integer"}}
+    app = create_app(MockConfig(validate_responses=True, stateless=stateless), spec)
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        vid = client.post("/videos", json={"prompt": "a cat"}).json()["id"]
+        retrieved = client.get(f"/videos/{vid}")
+        assert retrieved.headers["x-ratelimit-remaining-requests"] == "0"
+        assert "x-ratelimit-remaining-requests" not in client.get("/videos").headers  # not required there

@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from videos_toolkit.mock.clock import MockClock
 from videos_toolkit.mock.config import MockConfig
+from videos_toolkit.mock.contract_answers import required_headers
 from videos_toolkit.mock.errors import ApiError, error_envelope
 from videos_toolkit.mock.faults import FaultInjector
 from videos_toolkit.mock.handlers import Call, Handler, StatefulApi, json_response, owner_of
@@ -60,6 +61,7 @@ class MockRuntime:
             op_id: OperationValidator(op, self.index) for op_id, op in self.index.operations.items()
         }
         self.checker = ResponseChecker(self.index) if config.validate_responses else None
+        self.required_headers = required_headers(self.index)
         self.faults = FaultInjector(config)
         api = (
             StatelessApi(self.index)
@@ -135,6 +137,8 @@ class MockRuntime:
             response = json_response(
                 error_envelope("The mock failed while handling this request.", type="server_error"), 500
             )
+        if headers := self.required_headers.get(operation.operation_id):  # added by a contract change
+            _add_missing(response, headers, response.status_code)
         if self.checker is not None:
             self.checker.check(operation, response.status_code, dict(response.headers), bytes(response.body))
         return response
@@ -153,6 +157,15 @@ def _check_header_size(headers: list[tuple[bytes, bytes]]) -> None:
             f"{MAX_HEADER_BYTES // 1024} KiB in all.",
             code="request_header_fields_too_large",
         )
+
+
+def _add_missing(response: Response, by_status: dict[str, tuple[tuple[str, str], ...]], status: int) -> None:
+    """Add the required headers the answer lacks, for its status as the contract matches it."""
+    code = str(status)
+    key = next((k for k in (code, f"{code[0]}XX", "default") if k in by_status), None)
+    for name, value in by_status.get(key, ()) if key else ():
+        if name not in response.headers:
+            response.headers[name] = value
 
 
 def _error_response(error: ApiError) -> Response:

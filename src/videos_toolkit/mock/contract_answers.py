@@ -147,6 +147,29 @@ def _kinds(spec: dict[str, Any], schema: Any) -> set[str]:
     return set(kinds) if isinstance(kinds, list) else {kinds} if kinds else set()
 
 
+def required_headers(index: SpecIndex) -> dict[str, dict[str, tuple[tuple[str, str], ...]]]:
+    """operation id -> response status key ("200", "4XX", "default") -> (name, value) of each
+    header the contract requires there, valued from its schema: the mock adds those its handlers
+    do not set. Only operations with such headers are listed."""
+    found: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {}
+    for operation in index.operations.values():
+        for status, response in operation.responses.items():
+            headers = tuple(
+                (name, _header_text(sample(index.spec, pointer_get(index.spec, pointer)) if pointer else "x"))
+                for name, (required, pointer) in response.headers.items()
+                if required
+            )
+            if headers:
+                found.setdefault(operation.operation_id, {})[status] = headers
+    return found
+
+
+def _header_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else orjson.dumps(value).decode() if value is not None else ""
+
+
 def missing_required(index: SpecIndex, operation_id: str, have: frozenset[str]) -> dict[str, Any]:
     """Values (``sample``) for the required properties of an operation's success answer that the
     mock's own objects (with keys ``have``) lack: a field a contract change made required."""
