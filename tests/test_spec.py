@@ -85,6 +85,18 @@ def test_one_name_given_to_two_values_is_refused(project):
     assert "#/components/schemas/VideoSize has the x-enum-varnames name 'SIZE_720X1280' twice" in message
 
 
+def test_an_invalid_schema_names_where_it_is_and_the_overlay_action_that_put_it_there(project):
+    # The validator itself only says "properties/fps/type", relative to a schema it does not name.
+    message = refused(
+        project,
+        HEADER + "  - target: $.components.schemas.Video.properties\n    update: {fps: {type: integr}}\n",
+    )
+    assert message.startswith(
+        "overlays/20-mine.yaml: action 0 (target '$.components.schemas.Video.properties')"
+    )
+    assert "#/components/schemas/Video/properties/fps/type is not valid OpenAPI 3.1" in message
+
+
 MISMATCHED = "{type: string, enum: [a, b], x-enum-varnames: [A]}"
 
 

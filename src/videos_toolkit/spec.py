@@ -75,6 +75,9 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
     try:
         validate(effective)
     except OpenAPIValidationError as exc:
+        find = _holding(exc)
+        if found := find(effective):  # where in the document, and the overlay action that put it there
+            raise SpecError(_first_of(found, _introduced_by(document, root, find), "invalid value")) from None
         where = "/".join(str(part) for part in exc.absolute_path) or "<root>"
         raise SpecError(
             f"{path} with overlays is not valid OpenAPI 3.1 at {where}: {_short(exc.message)}"
@@ -142,7 +145,8 @@ def enum_varname_mismatches(document: dict[str, Any]) -> dict[tuple[str], str]:
         found[(where,)] = (
             f"{where} has {count} enum values but {named} x-enum-varnames, so the generated client "
             f"would silently rename every member to VALUE_0..VALUE_{max(count - 1, 0)}: {fix} "
-            "(one name per value, in the same order)"
+            f"(one name per value, in the same order: all {count}; where the schema had no "
+            "x-enum-varnames, leave them out)"
         )
     return found
 
@@ -156,6 +160,33 @@ def _repeated(items: list[Any]) -> Any:
             return item
         seen.add(key)
     return None
+
+
+def _holding(exc: OpenAPIValidationError) -> Callable[[dict[str, Any]], dict[tuple[str], str]]:
+    """A finder of the places in a document holding what the validator rejected. Its path is
+    relative to the schema object it was validating (``properties/fps/type``, not which schema),
+    so every object the path leads from to the rejected value is a candidate."""
+    relative = [str(part) for part in exc.absolute_path]
+    message = _short(exc.message)
+
+    def find(document: dict[str, Any]) -> dict[tuple[str], str]:
+        found: dict[tuple[str], str] = {}
+        for parts, node in _objects(document):
+            value: Any = node
+            for key in relative:
+                if isinstance(value, dict) and key in value:
+                    value = value[key]
+                elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+                    value = value[int(key)]
+                else:
+                    break
+            else:
+                if value == exc.instance:
+                    where = _pointer((*parts, *relative))
+                    found[(where,)] = f"{where} is not valid OpenAPI 3.1: {message}"
+        return found
+
+    return find
 
 
 def _objects(
