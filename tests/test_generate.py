@@ -71,6 +71,28 @@ def test_an_overlay_changes_the_generated_client(project, capsys):
     assert 'SECONDS_4 = "4"' in seconds
 
 
+def test_a_new_binary_download_type_needs_no_generator_config_edit(project, capsys):
+    # openapi-python-client reads only JSON, text/* and application/octet-stream by itself.
+    (project / "overlays" / "20-audio.yaml").write_text(
+        "overlay: 1.0.0\n"
+        "info: {title: audio, version: 1.0.0}\n"
+        "actions:\n"
+        "  - target: $.paths\n"
+        "    update:\n"
+        "      /videos/{video_id}/audio:\n"
+        "        get:\n"
+        "          operationId: downloadVideoAudio\n"
+        "          parameters: [{name: video_id, in: path, required: true, schema: {type: string}}]\n"
+        "          responses:\n"
+        "            '200':\n"
+        "              description: the soundtrack\n"
+        "              content: {audio/mpeg: {schema: {type: string, format: binary}}}\n"
+    )
+    assert main([], root=project) == 0, capsys.readouterr().err
+    audio = project / "generated" / "videos_client" / "api" / "default" / "download_video_audio.py"
+    assert "File(payload=BytesIO(response.content))" in audio.read_text()
+
+
 def test_a_broken_overlay_stops_generation_naming_the_file(project, capsys):
     (project / "overlays" / "30-typo.yaml").write_text(
         "overlay: 1.0.0\ninfo: {title: typo, version: 1.0.0}\n"

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from videos_toolkit.paths import ROOT
 from videos_toolkit.spec import SpecError, build_effective_spec
@@ -48,6 +49,8 @@ def generate_into(out_dir: Path, root: Path = ROOT) -> None:
     with tempfile.TemporaryDirectory(prefix="videos-spec-") as work:
         spec_file = Path(work) / "effective-openapi.json"
         spec_file.write_text(json.dumps(spec, indent=2, sort_keys=False), encoding="utf-8")
+        config_file = Path(work) / "config.json"
+        config_file.write_text(json.dumps(_config(spec, root)), encoding="utf-8")
         _run(
             "openapi-python-client",
             [
@@ -58,7 +61,7 @@ def generate_into(out_dir: Path, root: Path = ROOT) -> None:
                 "--path",
                 str(spec_file),
                 "--config",
-                str(root / CONFIG_FILE),
+                str(config_file),
                 "--custom-template-path",
                 str(root / TEMPLATES_DIR),
                 "--meta",
@@ -77,6 +80,45 @@ def generate_into(out_dir: Path, root: Path = ROOT) -> None:
     )
     _run("ruff format", [sys.executable, "-m", "ruff", "format", "--no-cache", "-q", "."], out_dir)
     _check_imports(out_dir, package)
+
+
+def _config(spec: dict[str, Any], root: Path) -> dict[str, Any]:
+    """The generator config, with every response media type the generator cannot read by itself
+    (it reads JSON, text/* and application/octet-stream) read as bytes: a contract change that
+    adds, say, an audio/mpeg download needs no config edit. The config file's own mappings win."""
+    config = load_yaml((root / CONFIG_FILE).read_text(encoding="utf-8")) or {}
+    overrides = dict(config.get("content_type_overrides") or {})
+    for media_type in _response_media_types(spec):
+        readable = media_type in ("application/json", "application/octet-stream")
+        if not (readable or media_type.startswith("text/") or media_type.endswith("+json")):
+            overrides.setdefault(media_type, "application/octet-stream")
+    return {**config, "content_type_overrides": overrides} if overrides else config
+
+
+def _response_media_types(spec: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for item in spec.get("paths", {}).values():
+        for operation in item.values() if isinstance(item, dict) else ():
+            responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
+            for response in responses.values():
+                response = _deref(spec, response)
+                for media_type in response.get("content", {}) if isinstance(response, dict) else ():
+                    name = media_type.split(";", 1)[0].strip().lower()
+                    if name not in found:
+                        found.append(name)
+    return found
+
+
+def _deref(spec: dict[str, Any], node: Any) -> Any:
+    """A response object, through local ``$ref``s (the spec is valid by now: they resolve)."""
+    for _ in range(10):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not (isinstance(ref, str) and ref.startswith("#/")):
+            break
+        node = spec
+        for part in ref[2:].split("/"):
+            node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
+    return node
 
 
 def _package_name(root: Path) -> str:
