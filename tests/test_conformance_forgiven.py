@@ -1,6 +1,7 @@
 """What the fuzzer does not hold against a server, each forgiven only in its narrow case:
 a replayed creation of a video deleted since (the contract's idempotency), refusing a `video`
-part that is not a video at all, and a 429 where a check wanted to see acceptance or refusal."""
+part that is not a video at all, a 429 where a check wanted to see acceptance or refusal, and
+accepting a "negative" case that the contract itself finds valid (an open `model` name)."""
 
 from schemathesis.hooks import should_keep_failure
 from schemathesis.openapi.checks import EnsureResourceAvailability, RejectedPositiveData
@@ -107,3 +108,22 @@ def test_a_rate_limited_answer_is_not_judged_as_accepting_or_refusing_and_only_t
         message="m",
     )
     assert should_keep_failure(undocumented, case, Answer(429))
+
+
+def test_accepting_a_model_name_the_contract_leaves_open_is_not_accepting_negative_data():
+    # The fuzzer's view narrows `model` to the served names, so the engine calls any other name
+    # negative; the contract itself takes any name, so a server accepting one is right.
+    from schemathesis.core.failures import AcceptedNegativeData
+
+    job = fuzzing.Job(effective_spec(), mock_target(), 1, 0, None, fuzzing.STATELESS_PHASES)
+    create = fuzzing._schema(job)["/videos"]["POST"]
+    accepted = AcceptedNegativeData(
+        operation=create.label, message="m", status_code=200, expected_statuses=["400"]
+    )
+
+    def sent(media_type: str, **fields):
+        return create.Case(body={"prompt": "p", **fields}, media_type=media_type)
+
+    for media_type in ("application/json", "multipart/form-data"):
+        assert not should_keep_failure(accepted, sent(media_type, model="__not_in_enum__"), Answer(200))
+        assert should_keep_failure(accepted, sent(media_type, seconds="5"), Answer(200))  # still negative
