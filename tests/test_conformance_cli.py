@@ -319,3 +319,35 @@ def test_the_script_writes_a_relative_report_dir_where_it_was_typed(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert (tmp_path / "out" / "conformance.html").exists()
+
+
+@pytest.mark.parametrize("live_mock", [{"api_keys": frozenset({"sk-a", "sk-b"})}], indirect=True)
+@pytest.mark.parametrize(
+    ("keys", "said"),
+    [
+        (["--api-key", "sk-wrong"], "with --api-key answered 401: check the key"),
+        (["--api-key", "sk-a", "--other-api-key", "sk-wrong"], "with --other-api-key answered 401"),
+        (["--api-key", "sk-a", "--other-api-key", "sk-a"], "--other-api-key must be another key"),
+    ],
+)
+def test_keys_the_server_refuses_stop_the_run_with_one_clear_line(live_mock, capsys, tmp_path, keys, said):
+    # Instead of a dozen failures that each blame the server in their own words.
+    code = main(["--base-url", live_mock.base_url, *keys, "--report-dir", str(tmp_path)])
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 2 and said in out, out
+    assert not (tmp_path / "conformance.junit.xml").exists()  # nothing ran
+
+
+def test_a_report_dir_that_cannot_be_made_stops_before_the_run(tmp_path, capsys):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    assert main(["--only", "client", "--report-dir", str(blocked / "reports")]) == 2
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"--report-dir {blocked / 'reports'}: cannot create it" in out and "Conformance of" not in out
+
+
+def test_a_base_url_the_api_is_not_under_is_named_as_the_likely_mistake(live_mock, capsys, tmp_path):
+    base = live_mock.base_url.removesuffix("/v1") + "/api"
+    main(["--base-url", base, "--api-key", "sk-a", "--only", "client", "--report-dir", str(tmp_path)])
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"answered 404: is {base} the API's root (it usually ends in /v1)?" in out

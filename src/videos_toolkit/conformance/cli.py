@@ -91,6 +91,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _refused_keys(target: Target, probe: Probe) -> str | None:
+    """Why the keys cannot be used, when the server refuses one (401/403) to ``GET /videos``:
+    every check would fail for that alone, each in its own words."""
+    answers = [("--api-key", probe.status)]
+    if target.other_api_key:
+        answers.append(("--other-api-key", target.probe(target.other_api_key).status))
+    for flag, status in answers:
+        if status in (401, 403):
+            return (
+                f"GET {target.base_url}{PROBE_PATH}?limit=1 with {flag} answered {status}: check the key "
+                "(and that the base URL is the API's). A server refusing valid keys fails every check."
+            )
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     return run_cli(argv)[0]
 
@@ -108,9 +123,21 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     except SpecError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         return 2, None
+    try:  # now, not after a run of minutes
+        args.report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        console.print(
+            f"[red]--report-dir {escape(str(args.report_dir))}: cannot create it ({escape(str(exc))})[/]"
+        )
+        return 2, None
     if args.base_url:
         if not args.api_key:
             console.print("[red]--api-key (or OPENAI_API_KEY) is required with --base-url[/]")
+            return 2, None
+        if args.other_api_key and args.other_api_key == args.api_key:
+            console.print(
+                "[red]--other-api-key must be another key than --api-key: it is a second identity[/]"
+            )
             return 2, None
         target = Target(
             base_url=args.base_url.rstrip("/"),
@@ -123,6 +150,15 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
         if not probe.connected:
             console.print(f"[red]Cannot reach {escape(target.base_url)}: {escape(probe.problem or '')}[/]")
             return 2, None
+        if refused := _refused_keys(target, probe):
+            console.print(f"[red]{escape(refused)}[/]")
+            return 2, None
+        if probe.status == 404:
+            console.print(
+                f"[yellow]GET {escape(target.base_url)}{PROBE_PATH}?limit=1 answered 404: is "
+                f"{escape(target.base_url)} the API's root (it usually ends in /v1)?[/] "
+                "Running the checks anyway."
+            )
         if probe.problem:
             # Reachable but broken: a finding about the server, not the network. The run goes on
             # (other operations may answer) and this stands as a failed check of its own.

@@ -55,6 +55,7 @@ class Probe:
     connected: bool  # False: the URL cannot be reached at all
     problem: str | None = None  # None: an HTTP answer came back (any status, or only slowly)
     error: str = ""  # the exception behind the problem, when it is not in ``problem`` already
+    status: int | None = None  # the answer's status, when one came
 
 
 def _named(exc: Exception) -> str:
@@ -86,12 +87,12 @@ class Target:
     def in_process(self) -> bool:
         return self.app is not None
 
-    def probe(self) -> "Probe":
+    def probe(self, api_key: str | None = None) -> "Probe":
         """Send one request (``GET /videos?limit=1``): was a connection made, and did an HTTP
         answer (any status) come back on it?"""
         try:
-            with self.client() as client:
-                client.get(PROBE_PATH, params={"limit": 1})
+            with self.client(api_key) as client:
+                status = client.get(PROBE_PATH, params={"limit": 1}).status_code
         except NO_CONNECTION as exc:
             return Probe(connected=False, problem=_named(exc))
         except (httpx.ReadTimeout, httpx.WriteTimeout):
@@ -104,7 +105,7 @@ class Target:
             return Probe(connected=True, problem=CLOSED, error=_named(exc))
         except httpx.HTTPError:
             return Probe(connected=True)  # an answer came, only not a readable one: its checks judge it
-        return Probe(connected=True)
+        return Probe(connected=True, status=status)
 
     @property
     def label(self) -> str:
