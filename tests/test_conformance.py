@@ -219,6 +219,31 @@ def test_a_contract_without_4_second_clips_is_followed_by_the_properties_and_the
     assert {"stitched_seconds", "client_round_trip"} <= {r.check for r in report.results}
 
 
+def test_each_fuzzed_creating_request_sends_its_own_idempotency_key():
+    # With the contract's example key on every case, each creating request after the first was a
+    # replay or a 409 to a server that looks at the key before the body.
+    from collections import Counter
+
+    from tests.broken_mocks import Breaker
+
+    keys: Counter[str] = Counter()
+
+    def record(seen, app):
+        key = seen.headers.get("idempotency-key")
+        if seen.method == "POST" and key and len(key) <= 255:
+            keys[key] += 1
+
+    report = run(
+        effective_spec(),
+        mock_target(lambda app: Breaker(app, before=record)),
+        replace(FAST, parts=("fuzzing",)),
+    )
+    assert report.results and len(keys) > 20, len(keys)
+    example = effective_spec()["components"]["parameters"]["IdempotencyKey"]["example"]
+    assert example not in keys
+    assert [key for key, times in keys.items() if times > 1] == []
+
+
 def test_neighbours_are_the_adjacent_integers_not_allowed():
     from videos_toolkit.conformance.properties import neighbours
 

@@ -299,6 +299,7 @@ def _upload_real_videos(schema: Any, seed: int, beat: Callable[[], None] | None 
         multipart = (case.media_type or "").startswith("multipart/")
         if multipart and isinstance(body, dict) and isinstance(body.get("video"), bytes | Binary):
             case.body = {**body, "video": videos[rng.choice(sorted(videos))]}
+        _fresh_idempotency_key(case, rng)
         return case
 
     # The examples phase does not pass its cases through map_case: for an operation with no
@@ -311,6 +312,15 @@ def _upload_real_videos(schema: Any, seed: int, beat: Callable[[], None] | None 
         video = case.body.get("video") if isinstance(case.body, dict) else None
         data = video.data if isinstance(video, Binary) else video
         return not isinstance(data, bytes) or _is_mp4(data)
+
+
+def _fresh_idempotency_key(case: Any, rng: random.Random) -> None:
+    """A valid ``Idempotency-Key`` the engine generated is made unique to its case: generated
+    strings repeat ("0", "00"), and a key used before makes the request a replay or a 409 that
+    never reaches validation. An invalid key (empty, too long) stays: that case is about it."""
+    for name, value in list((case.headers or {}).items()):
+        if name.lower() == "idempotency-key" and isinstance(value, str) and 0 < len(value) <= 255:
+            case.headers[name] = f"conformance-{rng.getrandbits(64):016x}"
 
 
 def _reported_by(failure: Any, check: str) -> bool:

@@ -33,7 +33,23 @@ def fuzzing_view(spec: dict[str, Any]) -> dict[str, Any]:
                 if media_type == "multipart/form-data":
                     schema = _bracket_fields(view, schema, media.pop("encoding", {}) or {})
                 media["schema"] = schema
+    _no_idempotency_key_examples(view)
     return view
+
+
+def _no_idempotency_key_examples(view: dict[str, Any]) -> None:
+    """Cases built from the contract's example would all send its one ``Idempotency-Key``: each
+    creating request after the first is then a replay or a 409 and never reaches validation or the
+    handler. Without the example the key is generated, and made unique per case (fuzzing.py)."""
+    parameters = list(view.get("components", {}).get("parameters", {}).values())
+    for item in view["paths"].values():
+        for operation in item.values() if isinstance(item, dict) else ():
+            if isinstance(operation, dict):
+                parameters += operation.get("parameters", [])
+    for parameter in parameters:
+        if isinstance(parameter, dict) and str(parameter.get("name", "")).lower() == "idempotency-key":
+            parameter.pop("example", None)
+            parameter.pop("examples", None)
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
