@@ -309,6 +309,64 @@ def downloads_deleted_videos(app: Any) -> Any:
     return wrapper
 
 
+def remix_answers_4_seconds(seen: Seen, status: int, body: dict) -> Answer | None:
+    if seen.path.endswith("/remix") and is_video(body):
+        return status, {**body, "seconds": "4"}  # not the source's duration
+    return None
+
+
+def deletes_twice(seen: Seen, status: int, body: dict) -> Answer | None:
+    """A delete of a video already deleted answers 200 as if it had been there."""
+    if seen.method == "DELETE" and status == 404:
+        return 200, {"id": seen.path.rsplit("/", 1)[-1], "object": "video.deleted", "deleted": True}
+    return None
+
+
+def drops_header(name: bytes) -> Callable[[Any], Any]:
+    """Sends every answer without the response header ``name``."""
+
+    def wrap(app: Any) -> Any:
+        async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+            async def without(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != name]
+                    message = {**message, "headers": kept}
+                await send(message)
+
+            await app(scope, receive, without)
+
+        wrapper.state = app.state  # type: ignore[attr-defined]
+        return wrapper
+
+    return wrap
+
+
+def shares_idempotency_keys_across_keys(app: Any) -> Any:
+    """Keeps Idempotency-Keys for all API keys together: one key's value replays another's answer."""
+    keys = app.state.mock.idempotency
+    run = keys.run
+
+    async def shared(owner: str, key: str, fingerprint: str, handle: Callable) -> Any:
+        return await run("everyone", key, fingerprint, handle)
+
+    keys.run = shared
+    return app
+
+
+def one_more_than_the_limit(app: Any) -> Any:
+    """Lists one more video than ``limit`` asks for."""
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        query = scope.get("query_string", b"").decode() if scope["type"] == "http" else ""
+        if re.search(r"(?:^|&)limit=\d+", query):
+            query = re.sub(r"(^|&)limit=(\d+)", lambda m: f"{m.group(1)}limit={int(m.group(2)) + 1}", query)
+            scope = {**scope, "query_string": query.encode()}
+        await app(scope, receive, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
 ASKED = "x-asked-limit"
 
 
@@ -396,4 +454,20 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
         "lifecycle_invariants",
     ),
     "says has_more false with one video left": (has_more_off_by_one, "cursor_pagination"),
+    "edits an unfinished video": (uses_unfinished("edited"), "edit_source_must_be_completed"),
+    "changes the duration on remix": (
+        lambda app: Breaker(app, after=remix_answers_4_seconds),
+        "remix_keeps_source",
+    ),
+    "answers 200 to deleting a deleted video": (
+        lambda app: Breaker(app, after=deletes_twice),
+        "deleted_stays_deleted",
+    ),
+    "replays without idempotent-replayed": (drops_header(b"idempotent-replayed"), "idempotent_replay"),
+    "sends 409 idempotency_key_reused without x-should-retry": (
+        drops_header(b"x-should-retry"),
+        "idempotent_replay",
+    ),
+    "shares Idempotency-Keys across API keys": (shares_idempotency_keys_across_keys, "key_isolation"),
+    "lists one more video than the limit": (one_more_than_the_limit, "cursor_pagination"),
 }

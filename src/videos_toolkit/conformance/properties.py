@@ -166,6 +166,7 @@ class Properties:
                 ("POST /videos/extensions", "extension", "source_must_be_completed"),
                 ("POST /videos/{video_id}/remix", "extension", "remix_source_must_be_completed"),
                 ("GET /videos/{video_id}/content", "lifecycle", "content_needs_completed"),
+                ("POST /videos/edits", "extension", "edit_source_must_be_completed"),
             ):
                 self._check(record, operation, family, check, lambda o=operation: self._unfinished(client, o))
             if source is not None:
@@ -175,6 +176,13 @@ class Properties:
                     "extension",
                     "edit_keeps_duration",
                     lambda: self._edit_keeps_duration(client, source),
+                )
+                self._check(
+                    record,
+                    "POST /videos/{video_id}/remix",
+                    "extension",
+                    "remix_keeps_source",
+                    lambda: self._remix_keeps_source(client, source),
                 )
             self._check(
                 record, "POST /videos", "idempotency", "idempotent_replay", lambda: self._idempotency(client)
@@ -377,7 +385,8 @@ class Properties:
         self._expect_gone(client, deleted, "seconds after its delete")
         if lists(client, deleted):
             raise PropertyViolation(f"the deleted video {deleted} is listed again")
-        expect_not_found(self.uses_of(client, deleted), f"the deleted {deleted}")
+        again = [("delete", client.delete(f"/videos/{deleted}")), *self.uses_of(client, deleted)]
+        expect_not_found(again, f"the deleted {deleted}")
 
     @staticmethod
     def _expect_gone(client: httpx.Client, vid: str, when: str) -> None:
@@ -492,7 +501,7 @@ class Properties:
                 raise PropertyViolation("the extension's model and size must follow the source", "", response)
 
     def _unfinished(self, client: httpx.Client, operation: str) -> str | None:
-        """Extending, remixing or downloading a video that is not completed is refused.
+        """Extending, remixing, editing or downloading a video that is not completed is refused.
 
         A fast server may finish the job between its creation and its use. The use is made right
         after creating the job, and a wrong answer counts only if the job is still unfinished
@@ -518,6 +527,9 @@ class Properties:
         elif operation == "POST /videos/{video_id}/remix":
             response = self.post(client, f"/videos/{vid}/remix", {"prompt": PROMPT}, "json")
             expect_rejection(response, "video_id", "remixing an unfinished video")
+        elif operation == "POST /videos/edits":
+            response = self.post(client, "/videos/edits", {"prompt": PROMPT, "video": {"id": vid}}, "json")
+            expect_rejection(response, "video", "editing an unfinished video")
         else:
             response = client.get(f"/videos/{vid}/content")
             expect_error_code(response, 400, "video_not_completed", f"downloading the unfinished {vid}")
@@ -534,6 +546,18 @@ class Properties:
                 response,
             )
 
+    def _remix_keeps_source(self, client: httpx.Client, source: dict[str, Any]) -> None:
+        response = self.post(client, f"/videos/{source['id']}/remix", {"prompt": PROMPT}, "json")
+        remix = expect_video(response, "remix")
+        for name in ("seconds", "model", "size"):
+            if remix.get(name) != source.get(name):
+                raise PropertyViolation(
+                    f"a remix of {source['id']} answered {name}={remix.get(name)!r}: a remix keeps the "
+                    f"source's {name} ({source.get(name)!r})",
+                    "",
+                    response,
+                )
+
     def _idempotency(self, client: httpx.Client) -> None:
         """The same Idempotency-Key with the same request answers the first answer; with another
         request it is 409 idempotency_key_reused."""
@@ -547,8 +571,23 @@ class Properties:
                 "",
                 again,
             )
+        if second.get("status") != first.get("status") or again.headers.get("idempotent-replayed") != "true":
+            raise PropertyViolation(
+                "a replay must be the first answer (status "
+                f"{first.get('status')!r}, got {second.get('status')!r}) marked idempotent-replayed: true "
+                f"(got {again.headers.get('idempotent-replayed')!r})",
+                "",
+                again,
+            )
         other = self.post(client, "/videos", {"prompt": PROMPT + " (another request)"}, "json", headers=key)
         expect_error_code(other, 409, "idempotency_key_reused", "the same Idempotency-Key with another body")
+        if other.headers.get("x-should-retry") != "false":
+            raise PropertyViolation(
+                "409 idempotency_key_reused must say x-should-retry: false (clients would retry it), got "
+                f"{other.headers.get('x-should-retry')!r}",
+                "",
+                other,
+            )
 
     def _auth_required(self) -> None:
         with self.target.client() as client:
@@ -578,6 +617,18 @@ class Properties:
             theirs = expect_video(
                 self.post(other, "/videos", {"prompt": PROMPT}, "json"), "create (other key)"
             )["id"]
+            # Idempotency keys are per API key: the other key's use of the same one is its own.
+            key = {"Idempotency-Key": f"conformance-{uuid.uuid4()}"}
+            mine = expect_video(
+                self.post(client, "/videos", {"prompt": PROMPT}, "json", headers=key), "create"
+            )
+            reused = self.post(other, "/videos", {"prompt": PROMPT}, "json", headers=key)
+            if safe_json(reused).get("id") == mine["id"]:
+                raise PropertyViolation(
+                    f"another key sending this key's Idempotency-Key got this key's video {mine['id']}",
+                    "",
+                    reused,
+                )
         if client.get(f"/videos/{vid}").status_code != 200:
             raise PropertyViolation(f"{vid} was lost after another key tried to delete it")
         if client.get(f"/videos/{theirs}").status_code != 404:
@@ -681,6 +732,8 @@ def list_page(client: httpx.Client, params: dict[str, Any]) -> dict[str, Any]:
         raise PropertyViolation(
             f"list {params}: expected a page (2xx), got {response.status_code}", "", response
         )
+    if "limit" in params and len(data) > params["limit"]:
+        raise PropertyViolation(f"list {params}: {len(data)} items for limit {params['limit']}", "", response)
     ids = [item.get("id") if isinstance(item, dict) else None for item in data]
     ends = (ids[0], ids[-1]) if ids else (None, None)
     if (page.get("first_id"), page.get("last_id")) != ends:
