@@ -69,6 +69,11 @@ def test_the_cli_prints_the_matrix_and_writes_both_reports(tmp_path, capsys):
     assert "PASSED" in out and "lifecycle" in out and "POST /videos/extensions" in out
     suites = ET.parse(tmp_path / "conformance.junit.xml").getroot()
     assert {s.get("name") for s in suites} >= {"enums", "extension", "lifecycle"}
+    # Test case names are the checks alone, the same in every run (CI keeps their history); how
+    # many times each ran is a property.
+    cases = suites.findall(".//testcase")
+    assert ("POST /videos", "allowed_values_accepted") in {(c.get("classname"), c.get("name")) for c in cases}
+    assert all(int(c.find("properties/property[@name='runs']").get("value")) >= 1 for c in cases)
     page = (tmp_path / "conformance.html").read_text()
     assert "Videos API conformance: PASSED" in page and "<table>" in page
 
@@ -264,8 +269,11 @@ def test_a_property_failure_shows_its_request_and_a_curl_command_a_shell_can_run
         json={"prompt": "it's a cat"},
         headers={"Authorization": "Bearer sk-real", "Idempotency-Key": "k-1"},
     )
-    command = curl(request, "http://127.0.0.1:4010/v1")
+    target = Target("http://127.0.0.1:4010/v1", "sk-real", "sk-other")
+    command = curl(request, target)
     assert "sk-real" not in command and '-H "Authorization: Bearer $OPENAI_API_KEY"' in command
+    request.headers["Authorization"] = "Bearer sk-other"  # made with the second identity
+    assert '-H "Authorization: Bearer $CONFORMANCE_OTHER_API_KEY"' in curl(request, target)
     argv = shlex.split(command)
     assert argv[:3] == ["curl", "-X", "POST"] and argv[-1] == "http://127.0.0.1:4010/v1/videos"
     assert argv[argv.index("--data-binary") + 1] == '{"prompt":"it\'s a cat"}'
@@ -282,5 +290,10 @@ def test_a_live_target_failure_says_how_to_rerun_it_against_that_target(live_moc
     assert result.failure is not None
     assert result.failure.reproduce.startswith(
         f"# rerun: scripts/conformance --only properties --seed 5 --base-url {live_mock.base_url} "
-        '--api-key "$OPENAI_API_KEY"'
+        '--api-key "$OPENAI_API_KEY" --other-api-key "$CONFORMANCE_OTHER_API_KEY"\n'
+    )
+    # The client round trip's failure says the same, for its part (it has no seed).
+    assert wrap_free.rerun("client") == (
+        f'scripts/conformance --only client --base-url {live_mock.base_url} --api-key "$OPENAI_API_KEY" '
+        '--other-api-key "$CONFORMANCE_OTHER_API_KEY"'
     )

@@ -44,7 +44,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--other-api-key",
         default=os.environ.get("CONFORMANCE_OTHER_API_KEY"),
-        help="a second key, for the isolation checks (skipped without one against a live URL)",
+        help="a second key, for the isolation checks (skipped without one against a live URL); "
+        "default: $CONFORMANCE_OTHER_API_KEY",
     )
     p.add_argument(
         "--max-examples",

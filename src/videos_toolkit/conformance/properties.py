@@ -35,7 +35,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from videos_toolkit.conformance.request_bodies import RequiredFields
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
-from videos_toolkit.conformance.target import IN_PROCESS_URL, Target
+from videos_toolkit.conformance.target import Target
 from videos_toolkit.mock.media import mp4_video
 
 STATUS_ORDER = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
@@ -237,13 +237,10 @@ class Properties:
                 headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
                 got = f"{response.status_code}\n{headers}\n\n{response.text[:2000]}"
                 sent = sent or shown_request(response.request)
-                command = curl(response.request, self.target.base_url)
+                command = curl(response.request, self.target)
             except Exception as exc:  # showing the exchange is a courtesy, never why a run crashes
                 command = f"# the exchange cannot be shown ({type(exc).__name__}: {exc})"
-        rerun = f"scripts/conformance --only properties --seed {self.seed}"
-        if self.target.base_url != IN_PROCESS_URL:
-            rerun += f' --base-url {shlex.quote(self.target.base_url)} --api-key "$OPENAI_API_KEY"'
-        reproduce = f"# rerun: {rerun}\n{command}"
+        reproduce = f"# rerun: {self.target.rerun('properties', self.seed)}\n{command}"
         failure = Failure(rule=violation.rule, request=sent, response=got, reproduce=reproduce)
         return CheckResult(operation, family, check, Outcome.FAILED, failure, failure.rule.splitlines()[0])
 
@@ -781,13 +778,16 @@ def shown_request(request: httpx.Request) -> str:
     return f"{request.method} {request.url}\n{headers}\n\n{'(body not shown)' if body is None else body}"
 
 
-def curl(request: httpx.Request, base_url: str) -> str:
-    """A curl command for the request; the key comes from $OPENAI_API_KEY (double quotes, so the
-    shell fills it in)."""
+def curl(request: httpx.Request, target: Target) -> str:
+    """A curl command for the request; the key comes from $OPENAI_API_KEY, or from
+    $CONFORMANCE_OTHER_API_KEY for a request made with the second key (double quotes, so the shell
+    fills it in)."""
     parts = [f"curl -X {request.method}"]
     for name, value in request.headers.items():
         if name.lower() == "authorization":
-            parts.append('-H "Authorization: Bearer $OPENAI_API_KEY"')
+            other = target.other_api_key and value == f"Bearer {target.other_api_key}"
+            variable = "CONFORMANCE_OTHER_API_KEY" if other else "OPENAI_API_KEY"
+            parts.append(f'-H "Authorization: Bearer ${variable}"')
         elif name.lower() in ("content-type", "idempotency-key"):
             parts.append(f"-H {shlex.quote(f'{name}: {value}')}")
     body = _body_text(request)

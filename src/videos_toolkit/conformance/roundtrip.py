@@ -72,7 +72,7 @@ def run_round_trip(target: Target, spec: dict[str, Any], record: Callable[[Check
                     rule=f"{type(exc).__name__}: {exc}",
                     request="",
                     response="",
-                    reproduce="scripts/conformance --seed <seed>  # the client round trip is not random",
+                    reproduce=f"# rerun (the client round trip is not random): {target.rerun('client')}",
                 )
                 record(
                     CheckResult(

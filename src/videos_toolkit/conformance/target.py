@@ -1,6 +1,7 @@
 """The implementation under test: a live base URL, or the mock in-process (no socket)."""
 
 import functools
+import shlex
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -106,6 +107,16 @@ class Target:
         except httpx.HTTPError:
             return Probe(connected=True)  # an answer came, only not a readable one: its checks judge it
         return Probe(connected=True, status=status)
+
+    def rerun(self, part: str, seed: int | None = None) -> str:
+        """The command that runs ``part`` of the suite again against this target, keys from the
+        environment (double quotes, so the shell fills them in)."""
+        command = f"scripts/conformance --only {part}" + (f" --seed {seed}" if seed is not None else "")
+        if not self.in_process:
+            command += f' --base-url {shlex.quote(self.base_url)} --api-key "$OPENAI_API_KEY"'
+            if self.other_api_key:
+                command += ' --other-api-key "$CONFORMANCE_OTHER_API_KEY"'
+        return command
 
     @property
     def label(self) -> str:
