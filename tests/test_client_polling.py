@@ -86,6 +86,16 @@ def test_extend_remix_and_edit_and_poll():
     assert edited.status == "completed"
 
 
+def test_an_upload_tuple_without_a_file_name_is_still_a_file():
+    # (None, content) is a FileInput too; without a name a multipart part would be a text field.
+    app = mock_app(instant=True)
+    with sync_client(app) as client:
+        source = client.videos.create_and_poll(prompt="a cat", seconds=4)
+        clip = client.videos.download_content(source.id)
+        extended = client.videos.extend(prompt="the cat bows", seconds=4, video=(None, clip))
+    assert extended.seconds == "8"
+
+
 def test_the_async_client_polls_too_with_an_async_progress_callback():
     app = mock_app(poll_after_ms=300)
     fake = FakeTime(app.state.mock)

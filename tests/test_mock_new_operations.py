@@ -224,3 +224,19 @@ def test_a_response_header_the_contract_makes_required_is_sent(stateless):
         retrieved = client.get(f"/videos/{vid}")
         assert retrieved.headers["x-ratelimit-remaining-requests"] == "0"
         assert "x-ratelimit-remaining-requests" not in client.get("/videos").headers  # not required there
+
+
+def test_a_default_the_contract_no_longer_allows_gives_way_to_the_first_it_does():
+    # An overlay removed 720x1280 (the default) from the sizes, and 4 from create's seconds.
+    spec = copy.deepcopy(effective_spec())
+    for name, gone in (("VideoSize", "720x1280"), ("VideoSeconds", "4")):
+        schema = spec["components"]["schemas"][name]
+        at = schema["enum"].index(gone)
+        del schema["enum"][at], schema["x-enum-varnames"][at]
+    app = create_app(MockConfig(validate_responses=True), spec)
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        created = client.post("/videos", json={"prompt": "a cat"})
+        assert created.status_code == 200, created.text  # an answer the contract forbids would raise
+        sizes = spec["components"]["schemas"]["VideoSize"]["enum"]
+        seconds = spec["components"]["schemas"]["VideoSeconds"]["enum"]
+        assert (created.json()["size"], created.json()["seconds"]) == (sizes[0], seconds[0])

@@ -188,7 +188,8 @@ def to_file(value: FileInput, stack: contextlib.ExitStack, name: str) -> File:
     if isinstance(value, tuple):
         file_name, content, *rest = value
         content_type = rest[0] if rest and rest[0] else _guess_type(file_name)
-        return File(payload=_as_binary(content), file_name=file_name, mime_type=content_type)  # type: ignore[arg-type]
+        # Without a file name a multipart part is a text field, not a file: name it, as for bytes.
+        return File(payload=_as_binary(content), file_name=file_name or "upload", mime_type=content_type)  # type: ignore[arg-type]
     if isinstance(value, str):
         raise TypeError(
             f"`{name}` got a str: pass pathlib.Path({value!r}) to upload a file"

@@ -75,12 +75,15 @@ class ContractFacts:
         schemas = [index.schema(pointer) for pointer in create.body.content.values()]
         self.models = self._enum_of(index, schemas, "model")
         self.sizes = self._enum_of(index, schemas, "size")
-        self.defaults = {
-            name: self._default_of(index, schemas, name, fallback)
-            for name, fallback in FALLBACK_DEFAULTS.items()
-        }
         if not self.models or not self.sizes:
             raise ValueError("the contract must list the known models and the video sizes for createVideo")
+        self.defaults = {}
+        for name, fallback in FALLBACK_DEFAULTS.items():
+            # A default the contract no longer allows (a change removed it from the enum, say) gives
+            # way to the first value it does allow.
+            allowed = self._enum_of(index, schemas, name)
+            default = self._default_of(index, schemas, name, fallback)
+            self.defaults[name] = default if not allowed or default in allowed else allowed[0]
 
     @staticmethod
     def _enum_of(index: SpecIndex, schemas: list[dict[str, Any]], name: str) -> tuple[str, ...]:
