@@ -240,3 +240,34 @@ def test_a_default_the_contract_no_longer_allows_gives_way_to_the_first_it_does(
         sizes = spec["components"]["schemas"]["VideoSize"]["enum"]
         seconds = spec["components"]["schemas"]["VideoSeconds"]["enum"]
         assert (created.json()["size"], created.json()["seconds"]) == (sizes[0], seconds[0])
+
+
+def test_a_new_operation_taking_an_idempotency_key_gets_replays_and_409s():
+    spec = copy.deepcopy(effective_spec())
+    spec["paths"]["/videos/{video_id}/cancel"] = {
+        "post": {
+            "operationId": "cancelVideo",
+            "parameters": [
+                {"name": "video_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                {"$ref": "#/components/parameters/IdempotencyKey"},
+            ],
+            "requestBody": {
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "object", "properties": {"reason": {"type": "string"}}}
+                    }
+                }
+            },
+            "responses": _ok(VIDEO),
+        }
+    }
+    app = create_app(MockConfig(), spec)
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        vid = client.post("/videos", json={"prompt": "a cat"}).json()["id"]
+        key = {"Idempotency-Key": "cancel-1"}
+        first = client.post(f"/videos/{vid}/cancel", json={"reason": "a"}, headers=key)
+        again = client.post(f"/videos/{vid}/cancel", json={"reason": "a"}, headers=key)
+        other = client.post(f"/videos/{vid}/cancel", json={"reason": "b"}, headers=key)
+    assert first.status_code == again.status_code == 200 and again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert (other.status_code, other.json()["error"]["code"]) == (409, "idempotency_key_reused")

@@ -28,7 +28,7 @@ from videos_toolkit.mock.contract_answers import required_headers
 from videos_toolkit.mock.errors import ApiError, error_envelope
 from videos_toolkit.mock.faults import FaultInjector
 from videos_toolkit.mock.handlers import Call, Handler, StatefulApi, json_response, owner_of
-from videos_toolkit.mock.idempotency import CREATING_OPERATIONS, IdempotencyKeys, fingerprint
+from videos_toolkit.mock.idempotency import IdempotencyKeys, fingerprint, keyed_operations
 from videos_toolkit.mock.operations import SpecIndex, compile_spec
 from videos_toolkit.mock.responses import ResponseChecker
 from videos_toolkit.mock.routing import Router
@@ -56,6 +56,7 @@ class MockRuntime:
         self.store.save_clock(self.clock.anchor())
         self.clock.on_advance(self.store.save_clock)
         self.idempotency = None if config.stateless else IdempotencyKeys(self.store)
+        self.keyed = keyed_operations(self.index)
         self.router = Router(self.index)
         self.validators = {
             op_id: OperationValidator(op, self.index) for op_id, op in self.index.operations.items()
@@ -114,7 +115,7 @@ class MockRuntime:
             try:
                 call = Call(operation, owner, path_params, query, body, media_type)
                 handler = self.handlers[operation.operation_id]
-                creating = operation.operation_id in CREATING_OPERATIONS
+                creating = operation.operation_id in self.keyed
                 key = request.headers.get("idempotency-key") if creating else None
                 if key and self.idempotency is not None:
                     response = await self.idempotency.run(

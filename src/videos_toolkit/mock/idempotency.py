@@ -30,15 +30,22 @@ import orjson
 from starlette.responses import Response
 
 from videos_toolkit.mock.errors import ApiError
+from videos_toolkit.mock.operations import SpecIndex
 from videos_toolkit.mock.store import MockStore, StoredAnswer
 from videos_toolkit.mock.validation import UploadedPart
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "idempotent-replayed"
-# The operations that create something: the only ones where a key means anything.
-CREATING_OPERATIONS = frozenset(
-    {"createVideo", "remixVideo", "editVideo", "extendVideo", "createVideoCharacter"}
-)
+
+
+def keyed_operations(index: SpecIndex) -> frozenset[str]:
+    """The operations whose contract takes an ``Idempotency-Key`` header (the creating ones, and
+    any a contract change adds with it): the only ones where a key means anything."""
+    return frozenset(
+        op_id
+        for op_id, operation in index.operations.items()
+        if any(p.location == "header" and p.name.lower() == HEADER.lower() for p in operation.params)
+    )
 
 
 def _canonical(value: Any) -> Any:
