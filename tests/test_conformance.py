@@ -249,6 +249,16 @@ def test_each_fuzzed_creating_request_sends_its_own_idempotency_key():
     assert [key for key, times in keys.items() if times > 1] == []
 
 
+def test_a_fuzzing_failure_shows_a_curl_a_shell_can_run_with_the_key_from_the_environment():
+    wrap, check = VARIANTS["answers 500 to a bad input"]
+    report = run(effective_spec(), mock_target(wrap), replace(FAST, parts=("fuzzing",)))
+    repros = [r.failure.reproduce for r in report.failures if r.check == check and r.failure]
+    assert repros, sorted(report.failed_checks())
+    curls = [line for repro in repros for line in repro.splitlines() if line.startswith("curl ")]
+    assert curls and all('"Authorization: Bearer $OPENAI_API_KEY"' in line for line in curls), curls[:2]
+    assert not any("[Filtered]" in line for line in curls), curls[:2]  # Idempotency-Key is no secret
+
+
 def test_neighbours_are_the_adjacent_integers_not_allowed():
     from videos_toolkit.conformance.properties import neighbours
 

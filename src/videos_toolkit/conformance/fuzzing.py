@@ -263,6 +263,10 @@ def _schema(job: Job, beat: Callable[[], None] | None = None) -> Any:
         workers=job.workers,
         request_timeout=target.request_timeout,
     )
+    # "key" in a header name marks it secret by default: Idempotency-Key is not, and a repro that
+    # hides it cannot show an idempotency failure. The credentials (Authorization) stay hidden.
+    sanitization = project.output.sanitization
+    sanitization.sensitive_markers = tuple(m for m in sanitization.sensitive_markers if m != "key")
     project.phases.update(phases=list(job.phases))
     project.generation.update(
         max_examples=job.max_examples,
@@ -516,6 +520,8 @@ def _failure(recorder: Any, case_id: str, check: Any, seed: int) -> Failure:
         if info and info.steps
         else (info.code_sample if info else "")
     )
+    # The key from the environment, as in the properties' curl lines (double quotes: the shell fills it).
+    reproduce = reproduce.replace(f"'Authorization: {FILTERED}'", '"Authorization: Bearer $OPENAI_API_KEY"')
     return Failure(rule=rule, request=request, response=response, reproduce=f"# seed {seed}\n{reproduce}")
 
 
