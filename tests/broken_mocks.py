@@ -255,6 +255,12 @@ def one_identity(seen: Seen, app: Any) -> None:
         seen.headers["authorization"] = f"Bearer {MOCK_KEYS[0]}"
 
 
+def characters_for_everyone(seen: Seen, app: Any) -> None:
+    """Reads characters as the first key, whoever asks."""
+    if "/characters/" in seen.path:
+        one_identity(seen, app)
+
+
 def ignores_idempotency_keys(seen: Seen, app: Any) -> None:
     seen.headers.pop("idempotency-key", None)
 
@@ -470,4 +476,8 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     ),
     "shares Idempotency-Keys across API keys": (shares_idempotency_keys_across_keys, "key_isolation"),
     "lists one more video than the limit": (one_more_than_the_limit, "cursor_pagination"),
+    "lets another key read a character": (
+        lambda app: Breaker(app, before=characters_for_everyone),
+        "key_isolation",
+    ),
 }

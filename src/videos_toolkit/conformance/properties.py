@@ -107,6 +107,9 @@ class Properties:
         self.target = target
         self.enums = Enums.from_spec(spec)
         self.required = RequiredFields.from_spec(spec)
+        self.has_characters = {"/videos/characters", "/videos/characters/{character_id}"} <= set(
+            spec["paths"]
+        )
         self.max_examples = max_examples
         self.seed = seed
         self.database = DirectoryBasedExampleDatabase(str(database)) if database else None
@@ -626,6 +629,15 @@ class Properties:
                     "",
                     reused,
                 )
+            if self.has_characters:  # a character is private to its key too (the contract says so)
+                upload = {"name": "conformance", "video": mp4_video(self.enums.sizes[0], 1)}
+                character = safe_json(self.post(client, "/videos/characters", upload, "multipart")).get("id")
+                if isinstance(character, str):
+                    expect_not_found(
+                        [("retrieve", other.get(f"/videos/characters/{character}"))],
+                        f"this key's character {character}",
+                        by="another key's ",
+                    )
         if client.get(f"/videos/{vid}").status_code != 200:
             raise PropertyViolation(f"{vid} was lost after another key tried to delete it")
         if client.get(f"/videos/{theirs}").status_code != 404:

@@ -99,6 +99,9 @@ def sync_detailed(
 ) -> Response[ErrorResponse | VideoCharacter]:
     """Retrieve a character.
 
+     A character is private to the API key that created it, as videos are: for any other key it
+    does not exist (404).
+
     Args:
         character_id (str):
 
@@ -128,6 +131,9 @@ def sync(
 ) -> ErrorResponse | VideoCharacter | None:
     """Retrieve a character.
 
+     A character is private to the API key that created it, as videos are: for any other key it
+    does not exist (404).
+
     Args:
         character_id (str):
 
@@ -151,6 +157,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorResponse | VideoCharacter]:
     """Retrieve a character.
+
+     A character is private to the API key that created it, as videos are: for any other key it
+    does not exist (404).
 
     Args:
         character_id (str):
@@ -178,6 +187,9 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> ErrorResponse | VideoCharacter | None:
     """Retrieve a character.
+
+     A character is private to the API key that created it, as videos are: for any other key it
+    does not exist (404).
 
     Args:
         character_id (str):
