@@ -359,6 +359,41 @@ def shares_idempotency_keys_across_keys(app: Any) -> Any:
     return app
 
 
+def forgets_deleted_cursors(app: Any) -> Any:
+    """Answers 404 to a list whose ``after`` cursor names a video deleted since."""
+    deleted: set[str] = set()
+    gone = {
+        "error": {
+            "message": "no such cursor",
+            "type": "invalid_request_error",
+            "param": "after",
+            "code": None,
+        }
+    }
+
+    def before(seen: Seen, app: Any) -> None:
+        if seen.method == "DELETE":
+            deleted.add(seen.path.rsplit("/", 1)[-1])
+
+    def after(seen: Seen, status: int, body: dict) -> Answer | None:
+        cursor = seen.headers.get(CURSOR)
+        return (404, gone) if cursor in deleted else None
+
+    inner = Breaker(app, before=before, after=after)
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        found = re.search(r"(?:^|&)after=([^&]+)", scope.get("query_string", b"").decode())
+        if scope["type"] == "http" and found:
+            scope = {**scope, "headers": [*scope["headers"], (CURSOR.encode(), found.group(1).encode())]}
+        await inner(scope, receive, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
+CURSOR = "x-seen-cursor"
+
+
 def one_more_than_the_limit(app: Any) -> Any:
     """Lists one more video than ``limit`` asks for."""
 
@@ -476,6 +511,7 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     ),
     "shares Idempotency-Keys across API keys": (shares_idempotency_keys_across_keys, "key_isolation"),
     "lists one more video than the limit": (one_more_than_the_limit, "cursor_pagination"),
+    "forgets a deleted video's id as a cursor": (forgets_deleted_cursors, "deleted_stays_deleted"),
     "lets another key read a character": (
         lambda app: Breaker(app, before=characters_for_everyone),
         "key_isolation",

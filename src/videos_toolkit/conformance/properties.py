@@ -379,7 +379,7 @@ class Properties:
 
     def _still_deleted(self, client: httpx.Client, deleted: str | Exception) -> None:
         """Deleted stays deleted: a video deleted before every other property (seconds ago) is
-        still 404, and in no list."""
+        still 404, and in no list; its id still works as a cursor."""
         if isinstance(deleted, Exception):
             raise deleted
         self._expect_gone(client, deleted, "seconds after its delete")
@@ -387,6 +387,8 @@ class Properties:
             raise PropertyViolation(f"the deleted video {deleted} is listed again")
         again = [("delete", client.delete(f"/videos/{deleted}")), *self.uses_of(client, deleted)]
         expect_not_found(again, f"the deleted {deleted}")
+        # Its id still works as a list cursor: a walk through the pages survives deletions.
+        list_page(client, {"after": deleted, "limit": 1})
 
     @staticmethod
     def _expect_gone(client: httpx.Client, vid: str, when: str) -> None:
