@@ -227,6 +227,14 @@ def wrong_stitched_seconds(seen: Seen, status: int, body: dict) -> Answer | None
     return None
 
 
+def lists_videos_in_milliseconds(seen: Seen, status: int, body: dict) -> Answer | None:
+    """Lists videos with created_at in milliseconds (retrieve stays right)."""
+    if body.get("object") != "list":
+        return None
+    data = [{**item, "created_at": item["created_at"] * 1000} for item in body.get("data", [])]
+    return status, {**body, "data": data}
+
+
 def status_goes_backwards() -> Callable[[Seen, int, dict], Answer | None]:
     reads: Counter[str] = Counter()
 
@@ -512,6 +520,10 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "shares Idempotency-Keys across API keys": (shares_idempotency_keys_across_keys, "key_isolation"),
     "lists one more video than the limit": (one_more_than_the_limit, "cursor_pagination"),
     "forgets a deleted video's id as a cursor": (forgets_deleted_cursors, "deleted_stays_deleted"),
+    "lists videos with timestamps in milliseconds": (
+        lambda app: Breaker(app, after=lists_videos_in_milliseconds),
+        "cursor_pagination",
+    ),
     "lets another key read a character": (
         lambda app: Breaker(app, before=characters_for_everyone),
         "key_isolation",

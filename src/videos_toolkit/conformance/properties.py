@@ -410,6 +410,8 @@ class Properties:
         if not first.get("has_more"):
             raise PropertyViolation("the first page of 2, with 3 new videos listed, must say has_more: true")
         second = list_page(client, {"limit": 2, "after": first["last_id"]})
+        for item in first["data"] + second["data"]:  # a listed Video holds what a retrieved one does
+            self.check_video(item)
         ids = [item.get("id") for item in first["data"] + second["data"]]
         if len(set(ids)) != len(ids):
             raise PropertyViolation(
