@@ -351,3 +351,22 @@ def test_a_base_url_the_api_is_not_under_is_named_as_the_likely_mistake(live_moc
     main(["--base-url", base, "--api-key", "sk-a", "--only", "client", "--report-dir", str(tmp_path)])
     out = " ".join(capsys.readouterr().out.split())
     assert f"answered 404: is {base} the API's root (it usually ends in /v1)?" in out
+
+
+def test_every_failed_check_gets_a_line_before_any_gets_a_second(monkeypatch, capsys, tmp_path):
+    from videos_toolkit.conformance.results import CheckResult, Outcome
+
+    many = [
+        CheckResult("GET /videos", "pagination", "cursor_pagination", Outcome.FAILED, detail=f"way {n}")
+        for n in range(12)
+    ]
+    other = CheckResult(
+        "POST /videos", "enums", "other_seconds_rejected", Outcome.FAILED, detail="5 accepted"
+    )
+    monkeypatch.setattr(
+        "videos_toolkit.conformance.cli._run_with_progress",
+        lambda *args: Report(results=[*many, other]),
+    )
+    assert main(["--only", "properties", "--report-dir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "other_seconds_rejected: 5 accepted" in out and "3 more kinds of failure" in out

@@ -186,7 +186,17 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     # One line per distinct failure, with how many times it was seen: the same check failing the
     # same way on four cases is one finding (the HTML report has each case).
     distinct = Counter(f"{f.operation} · {f.check}: {f.detail}" for f in report.failures)
-    for line, times in list(distinct.items())[:10]:
+    # Every failed check gets a line before any gets a second: ten kinds of one check must not
+    # hide another check below the cut.
+    check_of = {f"{f.operation} · {f.check}: {f.detail}": f.check for f in report.failures}
+    shown: set[str] = set()
+    firsts: list[str] = []
+    seconds: list[str] = []
+    for line in distinct:
+        (seconds if check_of[line] in shown else firsts).append(line)
+        shown.add(check_of[line])
+    for line in (firsts + seconds)[:10]:
+        times = distinct[line]
         # Server text (an echoed body, a status line) is printed as it is, never read as markup.
         console.print(f"[red]✗[/] {escape(line)}" + (f" [dim](x{times})[/]" if times > 1 else ""))
     if len(distinct) > 10:
