@@ -204,7 +204,10 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     generated = f" · {report.cases} test cases generated" if "fuzzing" in options.parts else ""
     colour = "green" if report.ok else "red"
     verdict, rest = summary(report).split(":", 1)
-    console.print(f"[{colour}]{verdict}[/]:{escape(f'{rest}{generated} · reports: {junit}, {page}')}")
+    # One line whatever its length (soft_wrap): CI logs are searched for it, paths and all.
+    console.print(
+        f"[{colour}]{verdict}[/]:{escape(f'{rest}{generated} · reports: {junit}, {page}')}", soft_wrap=True
+    )
     return (0 if report.ok else 1), report
 
 
