@@ -93,6 +93,26 @@ def test_a_new_binary_download_type_needs_no_generator_config_edit(project, caps
     assert "File(payload=BytesIO(response.content))" in audio.read_text()
 
 
+def test_a_schema_the_generator_cannot_take_is_named_first_not_under_its_knock_on_warnings(project, capsys):
+    # "video_status" becomes the class VideoStatus, which the contract already has.
+    (project / "overlays" / "20-clash.yaml").write_text(
+        "overlay: 1.0.0\n"
+        "info: {title: clash, version: 1.0.0}\n"
+        "actions:\n"
+        "  - target: $.components.schemas\n"
+        "    update: {video_status: {type: object, properties: {a: {type: string}}}}\n"
+        "  - target: $.components.schemas.Video.properties\n"
+        "    update: {extra: {$ref: '#/components/schemas/video_status'}}\n"
+    )
+    assert main([], root=project) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith("scripts/generate: openapi-python-client failed (exit 1): ")
+    assert (
+        '#/components/schemas/video_status: Attempted to generate duplicate models with name "VideoStatus"'
+        in first
+    )
+
+
 def test_a_broken_overlay_stops_generation_naming_the_file(project, capsys):
     (project / "overlays" / "30-typo.yaml").write_text(
         "overlay: 1.0.0\ninfo: {title: typo, version: 1.0.0}\n"

@@ -40,7 +40,23 @@ class GenerationError(RuntimeError):
 def _run(step: str, command: list[str], cwd: Path) -> None:
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise GenerationError(f"{step} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
+        output = f"{done.stdout}{done.stderr}"
+        cause = _first_cause(output)
+        lead = f": {cause} (the generator's whole output follows)" if cause else ""
+        raise GenerationError(f"{step} failed (exit {done.returncode}){lead}:\n{output}")
+
+
+# openapi-python-client reports a schema it cannot take as "Unable to parse schema <where>" then the
+# reason; every warning after it (references to that schema that no longer resolve) follows from it.
+_CAUSE = re.compile(
+    r"Unable to parse schema (\S+)\s+Unable to parse this part of your OpenAPI document:[\s:]*(.+)"
+)
+
+
+def _first_cause(output: str) -> str | None:
+    """The schema the generator could not take and why, from its output; None if it names none."""
+    found = _CAUSE.search(output)
+    return f"#{found.group(1)}: {found.group(2).strip()}" if found else None
 
 
 def generate_into(out_dir: Path, root: Path = ROOT) -> None:
