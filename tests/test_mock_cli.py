@@ -309,3 +309,23 @@ def test_a_port_in_use_is_one_line_before_any_banner():
         f"scripts/mock: cannot listen on http://127.0.0.1:{port}/v1: Address already in use. "
         "Stop what is using it, or pass another --port."
     )
+
+
+def test_with_validate_responses_an_answer_breaking_the_contract_is_a_500_with_the_envelope(served):
+    # Over HTTP uvicorn would answer a bare text/plain 500; in-process the error is raised.
+    from starlette.testclient import TestClient
+
+    cli.main(["--validate-responses", "--api-key", "sk-a"])
+    app = served[0]["app"]
+    app.state.mock.handlers["listVideos"] = _answers_a_page_without_data
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": "Bearer sk-a"}) as client:
+        broken = client.get("/videos")
+    assert broken.status_code == 500 and broken.headers["content-type"] == "application/json"
+    error = broken.json()["error"]
+    assert error["code"] == "mock_contract_violation" and "listVideos answered 200" in error["message"]
+
+
+async def _answers_a_page_without_data(call):
+    from starlette.responses import JSONResponse
+
+    return JSONResponse({"object": "list"})

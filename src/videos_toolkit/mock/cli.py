@@ -229,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn  # imported here: --help and argument errors do not need it
 
     from videos_toolkit.mock.app import create_app
+    from videos_toolkit.mock.responses import answered_as_500
     from videos_toolkit.mock.sqlite_store import StateFileInUse
     from videos_toolkit.spec import SpecError
 
@@ -260,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda number, _frame: stopped.append(number))
     try:
         uvicorn.run(
-            app,
+            answered_as_500(app) if args.validate_responses else app,
             host=args.host,
             port=args.port,
             log_level=args.log_level,

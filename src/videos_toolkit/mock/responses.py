@@ -6,12 +6,16 @@ theirs and required ones must be present. A violation raises :class:`ResponseCon
 a bug in the mock (or in the contract), never something to smooth over.
 """
 
+import logging
 from typing import Any
 
 import orjson
 
+from videos_toolkit.mock.errors import error_envelope
 from videos_toolkit.mock.operations import Operation, SpecIndex
 from videos_toolkit.mock.validation import FileAwareValidator
+
+log = logging.getLogger("videos_toolkit.mock")
 
 
 class ResponseContractError(AssertionError):
@@ -78,3 +82,26 @@ def _header_value(raw: str) -> Any:
     if stripped.lstrip("-").isdigit():
         return int(stripped)
     return stripped
+
+
+def answered_as_500(app: Any) -> Any:
+    """``app`` served over HTTP with ``--validate-responses``: a mock answer that breaks the
+    contract is logged and answered 500 with the error envelope, naming what broke, instead of
+    uvicorn's plain-text 500 (in-process, the error is raised, for tests to fail on)."""
+
+    async def wrapper(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except ResponseContractError as exc:  # raised before the answer's first byte was sent
+            log.error("the mock's answer breaks the contract: %s", exc)
+            message = (
+                f"The mock's answer would break the contract ({exc}): a mock bug, or a contract it "
+                "cannot follow."
+            )
+            body = orjson.dumps(error_envelope(message, type="server_error", code="mock_contract_violation"))
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+    wrapper.state = app.state  # type: ignore[attr-defined]  # app.state.mock, as on the app itself
+    return wrapper
