@@ -132,11 +132,16 @@ def test_a_field_a_contract_change_makes_required_is_sent_in_every_video():
         assert [v["quality"] for v in client.get("/videos").json()["data"]] == ["standard"]
 
 
-def test_a_content_variant_a_contract_change_adds_is_served_as_its_own_media_type():
+def _with_audio_variant() -> dict:
     spec = copy.deepcopy(effective_spec())
     spec["components"]["schemas"]["VideoContentVariant"]["enum"].append("audio")
     ok = spec["paths"]["/videos/{video_id}/content"]["get"]["responses"]["200"]
     ok["content"]["audio/mpeg"] = {"schema": {"type": "string", "contentMediaType": "audio/mpeg"}}
+    return spec
+
+
+def test_a_content_variant_a_contract_change_adds_is_served_as_its_own_media_type():
+    spec = _with_audio_variant()
     app = create_app(MockConfig(instant=True, validate_responses=True), spec)
     with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
         vid = client.post("/videos", json={"prompt": "a cat"}).json()["id"]
@@ -271,3 +276,33 @@ def test_a_new_operation_taking_an_idempotency_key_gets_replays_and_409s():
     assert first.status_code == again.status_code == 200 and again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
     assert (other.status_code, other.json()["error"]["code"]) == (409, "idempotency_key_reused")
+
+
+def labels_audio_as_mp4(app):
+    """A server still answering its MP4 for the variant the contract added."""
+
+    async def wrapper(scope, receive, send):
+        async def relabel(message):
+            if message["type"] == "http.response.start" and b"variant=audio" in scope.get(
+                "query_string", b""
+            ):
+                kept = [(k, v) for k, v in message["headers"] if k.lower() != b"content-type"]
+                message = {**message, "headers": [*kept, (b"content-type", b"video/mp4")]}
+            await send(message)
+
+        await app(scope, receive, relabel)
+
+    wrapper.state = app.state
+    return wrapper
+
+
+def test_the_client_round_trip_downloads_a_variant_a_contract_change_adds():
+    from videos_toolkit.conformance.runner import Options, run
+    from videos_toolkit.conformance.target import mock_target
+
+    spec = _with_audio_variant()
+    options = Options(max_examples=1, database=None, parts=("client",))
+    assert run(spec, mock_target(spec=spec), options).ok
+    report = run(spec, mock_target(labels_audio_as_mp4, spec=spec), options)
+    failed = {r.check: r.detail for r in report.failures}
+    assert "variant=audio must be sent as audio/mpeg" in failed.get("client_round_trip", ""), failed

@@ -54,6 +54,7 @@ class Enums:
     sizes: tuple[str, ...]
     statuses: tuple[str, ...]
     models: tuple[str, ...]
+    variants: tuple[str, ...] = ()  # of a download; none when the contract has no such schema
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> "Enums":
@@ -68,6 +69,7 @@ class Enums:
             values("VideoSize"),
             values("VideoStatus"),
             values("KnownVideoModel"),
+            values("VideoContentVariant") if "VideoContentVariant" in schemas else (),
         )
 
 
