@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from videos_toolkit.mock import MockConfig, create_app
-from videos_toolkit.mock.contract_answers import sample
+from videos_toolkit.schema_values import sample
 from videos_toolkit.spec import effective_spec
 
 KEY = "sk-new-ops"

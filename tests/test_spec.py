@@ -97,6 +97,28 @@ def test_an_invalid_schema_names_where_it_is_and_the_overlay_action_that_put_it_
     assert "#/components/schemas/Video/properties/fps/type is not valid OpenAPI 3.1" in message
 
 
+def test_an_example_its_schema_forbids_is_refused_naming_it(project):
+    # The mock answers with examples: one typed wrong (YAML reads 0000 as a number) would be served.
+    message = refused(
+        project,
+        HEADER + "  - target: $.components.schemas.Video\n"
+        "    update: {properties: {checksum: {type: string}}}\n"
+        "  - target: $.components.examples.CompletedVideo.value\n"
+        "    update: {checksum: 0000}\n",
+    )
+    assert message.startswith("overlays/20-mine.yaml: action 1 (target "), message
+    assert "/examples/completed does not match its schema at /checksum: 0 is not of type 'string'" in message
+
+
+def test_an_example_without_a_field_made_required_since_is_accepted(project):
+    # The mock fills such a field in: a contract change need not edit every example.
+    (project / "overlays" / "20-mine.yaml").write_text(
+        HEADER + "  - target: $.components.schemas.Video\n"
+        "    update: {required: [fps], properties: {fps: {type: integer}}}\n"
+    )
+    assert "fps" in build_effective_spec(project)["components"]["schemas"]["Video"]["required"]
+
+
 MISMATCHED = "{type: string, enum: [a, b], x-enum-varnames: [A]}"
 
 

@@ -6,14 +6,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from videos_toolkit.json_pointer import resolve
 from videos_toolkit.overlay import OverlayError, apply_overlays, overlay_steps
 from videos_toolkit.paths import ROOT, overlay_paths, spec_path
+from videos_toolkit.schema_values import completed
 from videos_toolkit.yaml_loader import YamlSyntaxError, load_yaml
 
 # Maps whose keys are names the document chooses (a property called "value" or "example" is a
@@ -87,6 +91,8 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
     mismatched = enum_varname_mismatches(effective)
     if mismatched:
         raise SpecError(_enum_message(mismatched, _introduced_by(document, root, enum_varname_mismatches)))
+    if wrong := example_mismatches(effective):
+        raise SpecError(_first_of(wrong, _introduced_by(document, root, example_mismatches), "wrong example"))
     return effective
 
 
@@ -160,6 +166,33 @@ def _repeated(items: list[Any]) -> Any:
             return item
         seen.add(key)
     return None
+
+
+def example_mismatches(document: dict[str, Any]) -> dict[tuple[str], str]:
+    """Every example of a request or response body that states something its schema forbids (the
+    mock answers with examples, and the client's docs show them). A required property an example
+    leaves out is not counted: the mock fills it in (schema_values.completed), so a contract change
+    that makes a field required does not mean editing every example."""
+    found: dict[tuple[str], str] = {}
+    components = document.get("components", {})
+    for parts, media in _objects(document):
+        schema = media.get("schema")
+        if not isinstance(schema, dict) or not ("example" in media or "examples" in media):
+            continue
+        validator = Draft202012Validator({**schema, "components": components})
+        named = [("example", media["example"])] if "example" in media else []
+        named += [(f"examples/{name}", item) for name, item in (media.get("examples") or {}).items()]
+        for where, item in named:
+            item, _ = resolve(document, item, "")
+            value = item.get("value") if where != "example" and isinstance(item, dict) else item
+            if where != "example" and not (isinstance(item, dict) and "value" in item):
+                continue  # an externalValue, or no value: nothing to check here
+            error = best_match(validator.iter_errors(completed(document, schema, value)))
+            if error is not None:
+                pointer = _pointer((*parts, *where.split("/")))
+                at = "/" + "/".join(str(p) for p in error.absolute_path)
+                found[(pointer,)] = f"{pointer} does not match its schema at {at}: {_short(error.message)}"
+    return found
 
 
 def _holding(exc: OpenAPIValidationError) -> Callable[[dict[str, Any]], dict[tuple[str], str]]:

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from videos_toolkit.mock.contract_answers import sample
-from videos_toolkit.mock.operations import resolve
+from videos_toolkit.json_pointer import resolve
+from videos_toolkit.schema_values import sample
 
 CHECKED = frozenset({"prompt", "seconds", "size", "model", "video"})  # the properties' own fields
 FORMS = {"application/json": "json", "multipart/form-data": "multipart"}

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from videos_toolkit.json_pointer import pointer_escape, pointer_get, resolve
+
 SPEC_URI = "urn:videos-toolkit:effective-spec"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -31,30 +33,6 @@ def operation_labels(spec: dict[str, Any]) -> list[str]:
 
 # The JSON Schema type that only an uploaded multipart file part satisfies (see validation.py).
 FILE_TYPE = "file"
-
-
-def pointer_escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def pointer_get(document: Any, pointer: str) -> Any:
-    node = document
-    for raw in pointer.lstrip("#").split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    return node
-
-
-def resolve(spec: dict[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
-    """Follow local ``$ref`` chains; return the target and its JSON pointer in the spec."""
-    seen: set[str] = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
-        pointer = node["$ref"][1:]
-        if pointer in seen:
-            raise ValueError(f"circular $ref at #{pointer}")
-        seen.add(pointer)
-        node = pointer_get(spec, pointer)
-    return node, pointer
 
 
 @dataclass(frozen=True)
