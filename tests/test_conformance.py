@@ -271,7 +271,7 @@ def test_a_property_failure_shows_its_request_and_a_curl_command_a_shell_can_run
 
     import httpx
 
-    from videos_toolkit.conformance.properties import curl, shown_request
+    from videos_toolkit.conformance.exchanges import curl, shown_request
 
     request = httpx.Request(
         "POST",
@@ -293,7 +293,8 @@ def test_a_property_failure_shows_its_request_and_a_curl_command_a_shell_can_run
 
 def test_a_live_target_failure_says_how_to_rerun_it_against_that_target(live_mock):
     wrap_free = Target(live_mock.base_url, *MOCK_KEYS, wait_timeout=30)
-    from videos_toolkit.conformance.properties import Properties, PropertyViolation
+    from videos_toolkit.conformance.exchanges import PropertyViolation
+    from videos_toolkit.conformance.properties import Properties
 
     properties = Properties(wrap_free, effective_spec(), max_examples=1, seed=5, database=None)
     result = properties._failed("GET /videos", "pagination", "x", PropertyViolation("broken"))

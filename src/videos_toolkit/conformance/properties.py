@@ -4,23 +4,28 @@
   accepted; any other string (near misses, unicode, very long) is rejected with a 4xx envelope
   naming the param (an unknown `model` may instead be echoed back by a live server);
 - responses: every Video seen has a closed `status` and `size`, a positive integer `seconds`, a
-  string `model`;
+  string `model`, timestamps in seconds;
 - lifecycle: across polls status never goes backwards, progress is monotone in 0..100,
-  `completed_at` is set iff completed and `error` iff failed; a deleted video is still 404 and
-  unlisted seconds later;
-- extension: the new job's `seconds` is source + requested; extending a video that is not
-  completed is refused with `param: "video"`;
-- isolation: no key, a wrong key, or another key's video gives 401 / 404, never the video;
+  `completed_at` is set iff completed and `error` iff failed; a deleted video is still 404 (to
+  every use, a second delete included) and unlisted seconds later, and its id still a cursor;
+  downloading an unfinished video is 400 `video_not_completed`;
+- extension: the new job's `seconds` is source + requested; an edit keeps the duration, a remix
+  the duration, model and size; extending, editing or remixing a video that is not completed is
+  refused naming the param;
+- idempotency: a replay is the first answer, marked; another body with the same key is 409 with
+  `x-should-retry: false`;
+- isolation: no key, a wrong key, or another key's video, character or Idempotency-Key gives
+  401 / 404, never this key's;
 - pagination: the `after` cursor moves through the list (no page repeats an id, three new videos
-  are all found), `has_more` is true while items remain and false at the end, and `first_id` /
+  are all found), no page is longer than its `limit`, `has_more` is exact, and `first_id` /
   `last_id` name a page's first and last items.
 
-The allowed sets come from the effective spec. Failing examples are kept in the hypothesis
-database, so they are tried first on the next run.
+The allowed sets come from the effective spec, and every body carries any other field the
+contract requires. Failing examples are kept in the hypothesis database, so they are tried first
+on the next run. The requests and expectations themselves are in exchanges.py.
 """
 
 import itertools
-import shlex
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +38,19 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from videos_toolkit.conformance.exchanges import (
+    PropertyViolation,
+    curl,
+    expect_error_code,
+    expect_not_found,
+    expect_rejection,
+    expect_video,
+    list_page,
+    lists,
+    post,
+    safe_json,
+    shown_request,
+)
 from videos_toolkit.conformance.request_bodies import RequiredFields
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
@@ -71,12 +89,6 @@ class Enums:
             values("KnownVideoModel"),
             values("VideoContentVariant") if "VideoContentVariant" in schemas else (),
         )
-
-
-class PropertyViolation(AssertionError):
-    def __init__(self, rule: str, request: str = "", response: httpx.Response | None = None) -> None:
-        super().__init__(rule)
-        self.rule, self.request, self.response = rule, request, response
 
 
 def neighbours(allowed: tuple[str, ...]) -> list[str]:
@@ -676,141 +688,3 @@ class Properties:
             problems.append("error must be set exactly when the status is failed")
         if problems:
             raise PropertyViolation(f"video {video.get('id')}: " + "; ".join(problems), "", response)
-
-
-# -- wire helpers ----------------------------------------------------------------------------------
-
-
-def post(
-    client: httpx.Client, path: str, body: dict[str, Any], form: str, headers: dict[str, str] | None = None
-) -> httpx.Response:
-    """POST as JSON, or as multipart (objects become bracket fields, bytes a file part)."""
-    if form == "json":
-        return client.post(path, json=body, headers=headers)
-    data: dict[str, str] = {}
-    files: dict[str, Any] = {}
-    for name, value in body.items():
-        if isinstance(value, bytes):
-            files[name] = (f"{name}.mp4", value, "video/mp4")
-        elif isinstance(value, dict):
-            data.update({f"{name}[{key}]": str(item) for key, item in value.items()})
-        else:
-            data[name] = value
-    files.update({name: (None, value) for name, value in data.items()})
-    return client.post(path, files=files, headers=headers)
-
-
-def safe_json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        payload = response.json()
-    except ValueError:
-        return {}
-    return payload if isinstance(payload, dict) else {}
-
-
-def expect_video(response: httpx.Response, what: str) -> dict[str, Any]:
-    video = safe_json(response)
-    if not response.is_success or video.get("object") != "video":
-        raise PropertyViolation(f"{what}: expected a Video (2xx), got {response.status_code}", "", response)
-    return video
-
-
-def expect_not_found(attempts: list[tuple[str, httpx.Response]], subject: str, by: str = "") -> None:
-    for action, response in attempts:
-        if response.status_code != 404:
-            raise PropertyViolation(
-                f"{by}{action} of {subject} must be 404, got {response.status_code}", "", response
-            )
-
-
-def expect_error_code(response: httpx.Response, status: int, code: str, what: str) -> None:
-    """The answer is ``status`` with the error envelope's ``code``."""
-    error = safe_json(response).get("error")
-    if response.status_code != status or not isinstance(error, dict) or error.get("code") != code:
-        raise PropertyViolation(
-            f"{what}: expected {status} with code {code}, got {response.status_code}", "", response
-        )
-
-
-def lists(client: httpx.Client, video_id: str) -> bool:
-    """Whether the first page of this key's list (100 videos, newest first) shows the video."""
-    listed = safe_json(client.get("/videos", params={"limit": 100})).get("data", [])
-    return any(isinstance(item, dict) and item.get("id") == video_id for item in listed)
-
-
-def list_page(client: httpx.Client, params: dict[str, Any]) -> dict[str, Any]:
-    """One page of GET /videos, whose first_id and last_id name its first and last items."""
-    response = client.get("/videos", params=params)
-    page = safe_json(response)
-    data = page.get("data")
-    if not response.is_success or not isinstance(data, list):
-        raise PropertyViolation(
-            f"list {params}: expected a page (2xx), got {response.status_code}", "", response
-        )
-    if "limit" in params and len(data) > params["limit"]:
-        raise PropertyViolation(f"list {params}: {len(data)} items for limit {params['limit']}", "", response)
-    ids = [item.get("id") if isinstance(item, dict) else None for item in data]
-    ends = (ids[0], ids[-1]) if ids else (None, None)
-    if (page.get("first_id"), page.get("last_id")) != ends:
-        raise PropertyViolation(
-            f"list {params}: first_id and last_id must be the page's first and last ids {ends}, got "
-            f"{(page.get('first_id'), page.get('last_id'))}",
-            "",
-            response,
-        )
-    return page
-
-
-def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
-    if not 400 <= response.status_code < 500:
-        raise PropertyViolation(
-            f"{what}: must be refused with a 4xx, got {response.status_code}", "", response
-        )
-    error = safe_json(response).get("error")
-    if not isinstance(error, dict) or not error.get("message"):
-        raise PropertyViolation(
-            f"{what}: the refusal must carry the error envelope with a message", "", response
-        )
-    if error.get("param") != param:
-        raise PropertyViolation(
-            f"{what}: the envelope must name param {param!r}, got {error.get('param')!r} "
-            f"(HTTP {response.status_code})",
-            "",
-            response,
-        )
-
-
-def _body_text(request: httpx.Request) -> str | None:
-    """The request body as text, or None when it cannot be shown (streamed, or multipart)."""
-    if request.headers.get("content-type", "").startswith("multipart/"):
-        return None  # streamed by httpx (no copy kept), and it holds binary file parts
-    try:
-        return request.content[:2000].decode("utf-8", "replace")
-    except httpx.RequestNotRead:
-        return None
-
-
-def shown_request(request: httpx.Request) -> str:
-    headers = "\n".join(f"{k}: {v}" for k, v in request.headers.items())
-    body = _body_text(request)
-    return f"{request.method} {request.url}\n{headers}\n\n{'(body not shown)' if body is None else body}"
-
-
-def curl(request: httpx.Request, target: Target) -> str:
-    """A curl command for the request; the key comes from $OPENAI_API_KEY, or from
-    $CONFORMANCE_OTHER_API_KEY for a request made with the second key (double quotes, so the shell
-    fills it in)."""
-    parts = [f"curl -X {request.method}"]
-    for name, value in request.headers.items():
-        if name.lower() == "authorization":
-            other = target.other_api_key and value == f"Bearer {target.other_api_key}"
-            variable = "CONFORMANCE_OTHER_API_KEY" if other else "OPENAI_API_KEY"
-            parts.append(f'-H "Authorization: Bearer ${variable}"')
-        elif name.lower() in ("content-type", "idempotency-key"):
-            parts.append(f"-H {shlex.quote(f'{name}: {value}')}")
-    body = _body_text(request)
-    if body:
-        parts.append(f"--data-binary {shlex.quote(body)}")
-    parts.append(shlex.quote(str(request.url)))
-    command = " ".join(parts)
-    return command if body is not None else f"{command}  # the body is not shown (multipart or streamed)"

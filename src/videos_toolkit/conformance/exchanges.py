@@ -1,0 +1,151 @@
+"""The requests the properties send and what they expect of the answers: each expectation
+raises ``PropertyViolation`` naming the rule and carrying the exchange; ``curl`` and
+``shown_request`` show that exchange to a person."""
+
+import shlex
+from typing import Any
+
+import httpx
+
+from videos_toolkit.conformance.target import Target
+
+
+class PropertyViolation(AssertionError):
+    def __init__(self, rule: str, request: str = "", response: httpx.Response | None = None) -> None:
+        super().__init__(rule)
+        self.rule, self.request, self.response = rule, request, response
+
+
+def post(
+    client: httpx.Client, path: str, body: dict[str, Any], form: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """POST as JSON, or as multipart (objects become bracket fields, bytes a file part)."""
+    if form == "json":
+        return client.post(path, json=body, headers=headers)
+    data: dict[str, str] = {}
+    files: dict[str, Any] = {}
+    for name, value in body.items():
+        if isinstance(value, bytes):
+            files[name] = (f"{name}.mp4", value, "video/mp4")
+        elif isinstance(value, dict):
+            data.update({f"{name}[{key}]": str(item) for key, item in value.items()})
+        else:
+            data[name] = value
+    files.update({name: (None, value) for name, value in data.items()})
+    return client.post(path, files=files, headers=headers)
+
+
+def safe_json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        payload = response.json()
+    except ValueError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def expect_video(response: httpx.Response, what: str) -> dict[str, Any]:
+    video = safe_json(response)
+    if not response.is_success or video.get("object") != "video":
+        raise PropertyViolation(f"{what}: expected a Video (2xx), got {response.status_code}", "", response)
+    return video
+
+
+def expect_not_found(attempts: list[tuple[str, httpx.Response]], subject: str, by: str = "") -> None:
+    for action, response in attempts:
+        if response.status_code != 404:
+            raise PropertyViolation(
+                f"{by}{action} of {subject} must be 404, got {response.status_code}", "", response
+            )
+
+
+def expect_error_code(response: httpx.Response, status: int, code: str, what: str) -> None:
+    """The answer is ``status`` with the error envelope's ``code``."""
+    error = safe_json(response).get("error")
+    if response.status_code != status or not isinstance(error, dict) or error.get("code") != code:
+        raise PropertyViolation(
+            f"{what}: expected {status} with code {code}, got {response.status_code}", "", response
+        )
+
+
+def lists(client: httpx.Client, video_id: str) -> bool:
+    """Whether the first page of this key's list (100 videos, newest first) shows the video."""
+    listed = safe_json(client.get("/videos", params={"limit": 100})).get("data", [])
+    return any(isinstance(item, dict) and item.get("id") == video_id for item in listed)
+
+
+def list_page(client: httpx.Client, params: dict[str, Any]) -> dict[str, Any]:
+    """One page of GET /videos, whose first_id and last_id name its first and last items."""
+    response = client.get("/videos", params=params)
+    page = safe_json(response)
+    data = page.get("data")
+    if not response.is_success or not isinstance(data, list):
+        raise PropertyViolation(
+            f"list {params}: expected a page (2xx), got {response.status_code}", "", response
+        )
+    if "limit" in params and len(data) > params["limit"]:
+        raise PropertyViolation(f"list {params}: {len(data)} items for limit {params['limit']}", "", response)
+    ids = [item.get("id") if isinstance(item, dict) else None for item in data]
+    ends = (ids[0], ids[-1]) if ids else (None, None)
+    if (page.get("first_id"), page.get("last_id")) != ends:
+        raise PropertyViolation(
+            f"list {params}: first_id and last_id must be the page's first and last ids {ends}, got "
+            f"{(page.get('first_id'), page.get('last_id'))}",
+            "",
+            response,
+        )
+    return page
+
+
+def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
+    if not 400 <= response.status_code < 500:
+        raise PropertyViolation(
+            f"{what}: must be refused with a 4xx, got {response.status_code}", "", response
+        )
+    error = safe_json(response).get("error")
+    if not isinstance(error, dict) or not error.get("message"):
+        raise PropertyViolation(
+            f"{what}: the refusal must carry the error envelope with a message", "", response
+        )
+    if error.get("param") != param:
+        raise PropertyViolation(
+            f"{what}: the envelope must name param {param!r}, got {error.get('param')!r} "
+            f"(HTTP {response.status_code})",
+            "",
+            response,
+        )
+
+
+def _body_text(request: httpx.Request) -> str | None:
+    """The request body as text, or None when it cannot be shown (streamed, or multipart)."""
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        return None  # streamed by httpx (no copy kept), and it holds binary file parts
+    try:
+        return request.content[:2000].decode("utf-8", "replace")
+    except httpx.RequestNotRead:
+        return None
+
+
+def shown_request(request: httpx.Request) -> str:
+    headers = "\n".join(f"{k}: {v}" for k, v in request.headers.items())
+    body = _body_text(request)
+    return f"{request.method} {request.url}\n{headers}\n\n{'(body not shown)' if body is None else body}"
+
+
+def curl(request: httpx.Request, target: Target) -> str:
+    """A curl command for the request; the key comes from $OPENAI_API_KEY, or from
+    $CONFORMANCE_OTHER_API_KEY for a request made with the second key (double quotes, so the shell
+    fills it in)."""
+    parts = [f"curl -X {request.method}"]
+    for name, value in request.headers.items():
+        if name.lower() == "authorization":
+            other = target.other_api_key and value == f"Bearer {target.other_api_key}"
+            variable = "CONFORMANCE_OTHER_API_KEY" if other else "OPENAI_API_KEY"
+            parts.append(f'-H "Authorization: Bearer ${variable}"')
+        elif name.lower() in ("content-type", "idempotency-key"):
+            parts.append(f"-H {shlex.quote(f'{name}: {value}')}")
+    body = _body_text(request)
+    if body:
+        parts.append(f"--data-binary {shlex.quote(body)}")
+    parts.append(shlex.quote(str(request.url)))
+    command = " ".join(parts)
+    return command if body is not None else f"{command}  # the body is not shown (multipart or streamed)"
