@@ -16,35 +16,11 @@ from typing import Any
 import httpx
 import uvicorn
 import videos_client
-from starlette.testclient import TestClient
 
-from videos_toolkit.mock import MockConfig, MockRuntime, create_app
+from videos_toolkit.mock import InProcessTransport, MockConfig, MockRuntime, create_app
 
 KEY = "sk-client-test"
 BASE_URL = "http://mock/v1"
-
-
-class SyncASGITransport(httpx.BaseTransport):
-    """The mock in-process for the sync client: each request goes through starlette's TestClient
-    (httpx's own ASGITransport is async only). Server exceptions propagate, as tests want."""
-
-    def __init__(self, app: Any) -> None:
-        self.client = TestClient(app)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        answer = self.client.request(
-            request.method,
-            str(request.url),
-            headers=list(request.headers.multi_items()),
-            content=request.read(),
-            follow_redirects=False,  # a transport answers what it got; following is the client's job
-        )
-        return httpx.Response(
-            answer.status_code, headers=list(answer.headers.multi_items()), content=answer.content
-        )
-
-    def close(self) -> None:
-        self.client.close()
 
 
 class FakeTime:
@@ -143,7 +119,7 @@ def sync_client(app: Any, fake: FakeTime | None = None, **options: Any) -> video
     fake = fake or FakeTime()
     options.setdefault("api_key", KEY)
     return videos_client.VideosClient(
-        base_url=BASE_URL, transport=SyncASGITransport(app), sleep=fake.sleep, clock=fake.clock, **options
+        base_url=BASE_URL, transport=InProcessTransport(app), sleep=fake.sleep, clock=fake.clock, **options
     )
 
 

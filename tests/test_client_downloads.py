@@ -77,6 +77,17 @@ def test_downloading_an_unfinished_video_raises_and_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_target_that_cannot_be_replaced_leaves_no_part_file(tmp_path):
+    app = mock_app(instant=True)
+    (tmp_path / "taken").mkdir()  # a directory where the file should go
+    with sync_client(app) as client:
+        job = client.videos.create(prompt="a cat")
+        client.videos.retrieve(job.id)
+        with pytest.raises(OSError):
+            client.videos.download_to_file(job.id, tmp_path / "taken")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
 def test_a_streamed_download_keeps_memory_flat_over_http(tmp_path):
     app = mock_app(instant=True)
     with (

@@ -190,9 +190,9 @@ def test_a_plain_generated_client_raises_a_clear_error_for_a_malformed_body_too(
 
 
 def _sync_bridge(app):
-    from tests.client_support import SyncASGITransport
+    from videos_toolkit.mock import InProcessTransport
 
-    return SyncASGITransport(app)
+    return InProcessTransport(app)
 
 
 def test_connection_errors_are_retried_then_raised_as_api_connection_error():

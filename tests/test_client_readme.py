@@ -63,3 +63,11 @@ def test_the_generated_packages_readme_runs_too(live_mock, tmp_path, monkeypatch
     run_snippets(snippets, "generated/README.md", live_mock, tmp_path, monkeypatch)
     assert re.search(r"^404 .*video_missing.* req_\w+$", capsys.readouterr().out, flags=re.MULTILINE)
     assert (tmp_path / "cat.mp4").is_file()
+
+
+def test_the_in_process_snippet_of_the_mock_section_runs(capsys):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    (snippet,) = [block for block in python_blocks(text) if "InProcessTransport(app)" in block]
+    exec(compile(snippet, "README.md (in-process snippet)", "exec"), {"__name__": "readme"})
+    status, size = capsys.readouterr().out.split()
+    assert status == "completed" and int(size) > 1000

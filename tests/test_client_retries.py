@@ -244,3 +244,27 @@ def test_retries_over_http(live_mock):
     with videos_client.VideosClient(api_key=KEY, base_url=live_mock.base_url, sleep=fake.sleep) as client:
         client.videos.list()
     assert fake.sleeps[0] == 0.05 and 0.75 <= fake.sleeps[1] <= 1.0
+
+
+def test_an_upload_from_an_os_pipe_is_sent_whole_over_http(live_mock):
+    # httpx would declare the pipe's fstat size as Content-Length (not its data's) and h11 would
+    # stop half-way with LocalProtocolError; sent chunked, the mock reads the whole MP4.
+    import os
+    import threading
+
+    from videos_toolkit.mock.media import mp4_video
+
+    clip = mp4_video("720x1280", 4)
+    read_end, write_end = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(clip)
+
+    threading.Thread(target=feed, daemon=True).start()
+    with (
+        videos_client.VideosClient(api_key=KEY, base_url=live_mock.base_url) as client,
+        os.fdopen(read_end, "rb") as pipe,
+    ):
+        job = client.videos.extend(prompt="more", seconds=4, video=pipe)
+    assert job.seconds == "8"  # all 4 s of the clip arrived, and 4 more were asked for

@@ -132,7 +132,7 @@ def test_allow_remote_binds_with_a_warning(served, capsys):
     assert "WARNING" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2", "127.1.2.3"])
 def test_loopback_hosts_need_no_flag_and_print_no_warning(served, capsys, host):
     assert cli.main(["--host", host]) == 0
     assert served[0]["host"] == host and served[0]["port"] == 4010

@@ -342,10 +342,10 @@ class Videos(_Resource):
                 with partial.open("wb") as out:
                     for chunk in response.iter_bytes(chunk_size):
                         out.write(chunk)
+            os.replace(partial, target)  # inside: a target that cannot be replaced leaves no .part
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        os.replace(partial, target)
         return target
 
     def poll(
@@ -662,10 +662,10 @@ class AsyncVideos(_Resource):
                     with partial.open("wb") as out:
                         async for chunk in response.aiter_bytes(chunk_size):
                             out.write(chunk)
+            os.replace(partial, target)  # inside: a target that cannot be replaced leaves no .part
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-        os.replace(partial, target)
         return target
 
     async def poll(

@@ -1,8 +1,12 @@
-"""Where the project's files are: everything is found relative to the repository root."""
+"""Where the project's files are: everything is found relative to the repository root. An
+installed toolkit (``pip install path/to/checkout``, not editable) has no repository around it: it
+finds the contract and overlays packaged with it, as they were when it was installed."""
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+_CHECKOUT = Path(__file__).resolve().parents[2]
+_PACKAGED = Path(__file__).resolve().parent / "contract"
+ROOT = _CHECKOUT if (_CHECKOUT / "openapi.yaml").is_file() else _PACKAGED
 
 
 def spec_path(root: Path = ROOT) -> Path:

@@ -178,6 +178,30 @@ def _as_binary(content: bytes | IO[bytes]) -> IO[bytes]:
     return io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
 
 
+def _seekable(stream: Any) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+class _Unsized(io.RawIOBase):
+    """A pipe (stdin, a subprocess's stdout) read through ``read`` alone. With its ``fileno``,
+    httpx would declare the size ``fstat`` gives, which for a pipe is not the data's, and the
+    upload would fail half-way; without one it is sent chunked."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def to_file(value: FileInput, stack: contextlib.ExitStack, name: str) -> File:
     """A ``types.File`` for an upload argument; files opened here are closed by ``stack``."""
     if isinstance(value, File):
@@ -204,7 +228,8 @@ def to_file(value: FileInput, stack: contextlib.ExitStack, name: str) -> File:
     if hasattr(value, "read"):
         raw_name = getattr(value, "name", None)
         file_name = os.path.basename(raw_name) if isinstance(raw_name, str) else "upload"
-        return File(payload=value, file_name=file_name, mime_type=_guess_type(file_name))  # type: ignore[arg-type]
+        payload = value if _seekable(value) or not hasattr(value, "fileno") else _Unsized(value)
+        return File(payload=payload, file_name=file_name, mime_type=_guess_type(file_name))  # type: ignore[arg-type]
     raise TypeError(
         f"`{name}` must be bytes, a path, a binary file or a (name, content[, type]) tuple, "
         f"got {type(value)!r}"

@@ -12,5 +12,14 @@ from videos_toolkit.mock.config import MockConfig
 from videos_toolkit.mock.errors import ApiError
 from videos_toolkit.mock.jobs import FAIL_MARKER
 from videos_toolkit.mock.responses import ResponseContractError
+from videos_toolkit.mock.transport import InProcessTransport
 
-__all__ = ["FAIL_MARKER", "ApiError", "MockConfig", "MockRuntime", "ResponseContractError", "create_app"]
+__all__ = [
+    "FAIL_MARKER",
+    "ApiError",
+    "InProcessTransport",
+    "MockConfig",
+    "MockRuntime",
+    "ResponseContractError",
+    "create_app",
+]

@@ -1,6 +1,7 @@
 """``scripts/mock``: serve the mock over HTTP with uvicorn."""
 
 import argparse
+import ipaddress
 import signal
 import socket
 import sys
@@ -9,7 +10,6 @@ from pathlib import Path
 
 from videos_toolkit.mock.config import FAULT_STATUSES, MIB, MockConfig, key_problem
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # How long a stop (SIGTERM, SIGINT) waits for in-flight requests before closing their connections.
 GRACEFUL_SHUTDOWN_S = 30
 
@@ -203,6 +203,14 @@ def _cannot_listen(host: str, port: int) -> str | None:
     return None
 
 
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only: localhost, or any address of 127.0.0.0/8 or ::1."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     cli = parser()
     args = cli.parse_args(argv)
@@ -210,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         cli.error(
             "--state-file keeps a stateful mock's jobs; a --stateless mock keeps nothing: pass one of them"
         )
-    if args.host not in LOCAL_HOSTS:
+    if not _loopback(args.host):
         if not args.allow_remote:
             print(
                 f"scripts/mock: refusing to bind {args.host}, not a loopback address: the mock is meant "
