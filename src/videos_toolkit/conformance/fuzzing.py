@@ -6,7 +6,8 @@ hypothesis database under the report folder, so a failure found once is replayed
 """
 
 import contextlib
-import json
+import email.parser
+import email.policy
 import pickle
 import random
 import threading
@@ -359,18 +360,11 @@ def _drop_unrepresentable_negatives(schema: Any, spec: dict[str, Any]) -> None:
             return True
         media_type = (case.media_type or "").split(";")[0]
         body = case.body
-        if media_type.startswith("multipart/") and isinstance(body, dict):
-            if any(isinstance(value, list) for value in body.values()):
-                return True  # repeated parts: not a question of text encoding
-            body = {
-                name: ""
-                if isinstance(value, bytes)
-                else value
-                if isinstance(value, str)
-                else json.dumps(value)
-                for name, value in body.items()
-            }
-        elif media_type.startswith("multipart/") or not isinstance(body, dict):
+        if media_type.startswith("multipart/"):
+            # What went out, read as a server reads it: schemathesis sends a list one part per item
+            # or as one JSON text part, depending on the field.
+            body = _form_as_sent(getattr(response, "request", None))
+        if not isinstance(body, dict):
             return True
         operation = spec["paths"].get(case.operation.path, {}).get(case.method.lower(), {})
         content = operation.get("requestBody", {}).get("content", {}).get(media_type)
@@ -378,6 +372,34 @@ def _drop_unrepresentable_negatives(schema: Any, spec: dict[str, Any]) -> None:
             return True
         validator = jsonschema.Draft202012Validator({**content["schema"], "components": spec["components"]})
         return not validator.is_valid(body)
+
+
+def _form_as_sent(request: Any) -> dict[str, Any] | None:
+    """The multipart body of a sent request as a server reads it: text fields as strings, file
+    parts as empty strings, a name sent more than once as a list; None when it cannot be read."""
+    body, content_type = (
+        getattr(request, "body", None),
+        (getattr(request, "headers", None) or {}).get("Content-Type"),
+    )
+    if not isinstance(body, bytes) or not content_type:
+        return None
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body
+    )
+    if not message.is_multipart():
+        return None
+    form: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        raw = part.get_payload(decode=True) or b""
+        value = "" if part.get_filename() is not None else raw.decode("utf-8", "replace")
+        if name in form:
+            form[name] = [*(form[name] if isinstance(form[name], list) else [form[name]]), value]
+        else:
+            form[name] = value
+    return form
 
 
 def _allow_refusing_unfinished_sources(schema: Any, target: Target) -> None:
