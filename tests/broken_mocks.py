@@ -399,6 +399,114 @@ def forgets_deleted_cursors(app: Any) -> Any:
     return wrapper
 
 
+def takes_json_numbers_for_strings(app: Any) -> Any:
+    """Reads a JSON body's numbers as the strings the contract wants: {"seconds": 4} passes as "4"."""
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await app(scope, receive, send)
+        headers = dict(scope["headers"])
+        if not headers.get(b"content-type", b"").startswith(b"application/json"):
+            return await app(scope, receive, send)
+        chunks = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        try:
+            data = json.loads(body)
+            if isinstance(data, dict):
+                body = json.dumps(
+                    {
+                        k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                        for k, v in data.items()
+                    }
+                ).encode()
+        except ValueError:
+            pass
+        kept = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+        scope = {**scope, "headers": [*kept, (b"content-length", str(len(body)).encode())]}
+        sent = False
+
+        async def replay() -> dict:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await app(scope, replay, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
+def query_rewritten(rewrite: Callable[[str, str], str]) -> Callable[[Any], Any]:
+    """Rewrites the query string of each request, given its path, before the mock reads it."""
+
+    def wrap(app: Any) -> Any:
+        async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+            if scope["type"] == "http":
+                query = rewrite(scope["path"], scope.get("query_string", b"").decode())
+                scope = {**scope, "query_string": query.encode()}
+            await app(scope, receive, send)
+
+        wrapper.state = app.state  # type: ignore[attr-defined]
+        return wrapper
+
+    return wrap
+
+
+def limit_zero_as_default(path: str, query: str) -> str:
+    return re.sub(r"(^|&)limit=0(?=&|$)", r"\g<1>limit=20", query)  # the `limit or 20` bug
+
+
+def thumbnail_by_default(path: str, query: str) -> str:
+    if path.endswith("/content") and "variant=" not in query:
+        return f"{query}&variant=thumbnail" if query else "variant=thumbnail"
+    return query
+
+
+def created_at_drifts() -> Callable[[Seen, int, dict], Answer | None]:
+    reads: Counter[str] = Counter()
+
+    def after(seen: Seen, status: int, body: dict) -> Answer | None:
+        if seen.method == "GET" and is_video(body):
+            reads[body["id"]] += 1
+            return status, {**body, "created_at": body["created_at"] + reads[body["id"]]}
+        return None
+
+    return after
+
+
+def completed_before_created(seen: Seen, status: int, body: dict) -> Answer | None:
+    if is_video(body) and body.get("completed_at") is not None:
+        return status, {**body, "completed_at": body["created_at"] - 10}
+    return None
+
+
+def untyped_401(seen: Seen, status: int, body: dict) -> Answer | None:
+    if status == 401:
+        return status, {"error": {**body.get("error", {}), "type": None}}
+    return None
+
+
+def foreign_cursor_gives_empty_page(seen: Seen, status: int, body: dict) -> Answer | None:
+    """A cursor naming no video of this key lists nothing instead of answering 404."""
+    error = body.get("error")
+    if status == 404 and isinstance(error, dict) and error.get("param") == "after":
+        return 200, {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
+    return None
+
+
+def says_not_deleted(seen: Seen, status: int, body: dict) -> Answer | None:
+    if seen.method == "DELETE" and status == 200:
+        return status, {**body, "deleted": False}
+    return None
+
+
 CURSOR = "x-seen-cursor"
 
 
@@ -523,6 +631,29 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "lists videos with timestamps in milliseconds": (
         lambda app: Breaker(app, after=lists_videos_in_milliseconds),
         "cursor_pagination",
+    ),
+    "accepts a JSON number for a seconds string": (takes_json_numbers_for_strings, "other_seconds_rejected"),
+    "lists 20 videos for limit=0": (query_rewritten(limit_zero_as_default), "cursor_pagination"),
+    "serves the thumbnail when no variant is asked": (
+        query_rewritten(thumbnail_by_default),
+        "client_round_trip",
+    ),
+    "changes created_at between polls": (
+        lambda app: Breaker(app, after=created_at_drifts()),
+        "lifecycle_invariants",
+    ),
+    "completes a video before it was created": (
+        lambda app: Breaker(app, after=completed_before_created),
+        "lifecycle_invariants",
+    ),
+    "answers 401 without the error type": (lambda app: Breaker(app, after=untyped_401), "auth_required"),
+    "takes another key's video as a list cursor": (
+        lambda app: Breaker(app, after=foreign_cursor_gives_empty_page),
+        "key_isolation",
+    ),
+    "answers deleted: false to a delete": (
+        lambda app: Breaker(app, after=says_not_deleted),
+        "deleted_stays_deleted",
     ),
     "lets another key read a character": (
         lambda app: Breaker(app, before=characters_for_everyone),

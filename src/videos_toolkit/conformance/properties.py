@@ -73,6 +73,7 @@ class Enums:
     statuses: tuple[str, ...]
     models: tuple[str, ...]
     variants: tuple[str, ...] = ()  # of a download; none when the contract has no such schema
+    default_variant: str = "video"  # what a download without a variant serves
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> "Enums":
@@ -88,6 +89,7 @@ class Enums:
             values("VideoStatus"),
             values("KnownVideoModel"),
             values("VideoContentVariant") if "VideoContentVariant" in schemas else (),
+            schemas.get("VideoContentVariant", {}).get("default", "video"),
         )
 
 
@@ -314,7 +316,8 @@ class Properties:
                 self.check_video(video, response)
 
     def _create_rejects(self, client: httpx.Client, field: str, allowed: tuple[str, ...]) -> None:
-        for value in neighbours(allowed):  # the likeliest mistakes, always tried: "5" for seconds
+        # The likeliest mistakes, always tried: "5" for seconds, and 4 (a JSON number) for "4".
+        for value in [*neighbours(allowed), *(int(v) for v in allowed if v.isdigit())]:
             response = self.post(client, "/videos", {"prompt": PROMPT, field: value}, "json")
             expect_rejection(response, field, f"create with {field}={value!r} (json)")
         with self._hypothesis() as config:
@@ -377,6 +380,11 @@ class Properties:
                 raise PropertyViolation(
                     f"progress went down: {before['progress']} -> {after['progress']} ({created['id']})"
                 )
+            if after.get("created_at") != before.get("created_at"):
+                raise PropertyViolation(
+                    f"created_at changed between polls: {before.get('created_at')} -> "
+                    f"{after.get('created_at')} ({created['id']})"
+                )
 
     def _deleted_early(self, client: httpx.Client) -> str | Exception:
         """A video created and deleted before the other properties run: its id, or what went wrong
@@ -384,8 +392,13 @@ class Properties:
         try:
             vid = expect_video(self.post(client, "/videos", {"prompt": PROMPT}, "json"), "create")["id"]
             gone = client.delete(f"/videos/{vid}")
-            if gone.status_code != 200:
-                raise PropertyViolation(f"delete {vid}: expected 200, got {gone.status_code}", "", gone)
+            if gone.status_code != 200 or safe_json(gone).get("deleted") is not True:
+                raise PropertyViolation(
+                    f"delete {vid}: expected 200 with deleted: true, got {gone.status_code} with "
+                    f"deleted: {safe_json(gone).get('deleted')!r}",
+                    "",
+                    gone,
+                )
             self._expect_gone(client, vid, "right after its delete")
         except Exception as exc:  # judged with the check, at the end
             return exc
@@ -420,6 +433,7 @@ class Properties:
             expect_video(self.post(client, "/videos", {"prompt": PROMPT}, "json"), "create")["id"]
             for _ in range(3)
         }
+        list_page(client, {"limit": 0})  # the contract: an empty page (a `limit or 20` gives 20)
         first = list_page(client, {"limit": 2})
         if not first.get("has_more"):
             raise PropertyViolation("the first page of 2, with 3 new videos listed, must say has_more: true")
@@ -611,9 +625,14 @@ class Properties:
         with self.target.client() as client:
             for headers in ({"Authorization": ""}, {"Authorization": "Bearer sk-conformance-not-a-key"}):
                 response = client.get("/videos", headers=headers)
-                if response.status_code != 401 or "error" not in safe_json(response):
+                error = safe_json(response).get("error")
+                envelope = isinstance(error, dict) and all(
+                    isinstance(error.get(k), str) for k in ("message", "type")
+                )
+                if response.status_code != 401 or not envelope:
                     raise PropertyViolation(
-                        f"GET /videos, Authorization {headers['Authorization']!r}: expected 401 + envelope",
+                        f"GET /videos, Authorization {headers['Authorization']!r}: expected 401 with the "
+                        "error envelope (error.message and error.type strings)",
                         "",
                         response,
                     )
@@ -628,6 +647,14 @@ class Properties:
                 ("delete", other.delete(f"/videos/{vid}")),
             ]
             expect_not_found(attempts, vid, by="another key's ")
+            cursor = other.get("/videos", params={"after": vid, "limit": 1})
+            if cursor.status_code != 404:
+                raise PropertyViolation(
+                    f"another key listing after this key's video {vid}: the cursor names no video of "
+                    f"theirs, so 404, got {cursor.status_code}",
+                    "",
+                    cursor,
+                )
             listed = other.get("/videos", params={"limit": 100}).json().get("data", [])
             if any(item.get("id") == vid for item in listed):
                 raise PropertyViolation(f"another key's list shows {vid}")
@@ -686,5 +713,10 @@ class Properties:
             problems.append("completed_at must be set exactly when the status is completed")
         if (video.get("error") is not None) != (video.get("status") == "failed"):
             problems.append("error must be set exactly when the status is failed")
+        times = [(name, video.get(name)) for name in ("created_at", "completed_at", "expires_at")]
+        known = [(name, value) for name, value in times if isinstance(value, int)]
+        for (earlier, before), (later, after) in itertools.pairwise(known):
+            if after < before:
+                problems.append(f"{later} {after} is before {earlier} {before}")
         if problems:
             raise PropertyViolation(f"video {video.get('id')}: " + "; ".join(problems), "", response)

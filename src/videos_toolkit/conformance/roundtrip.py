@@ -197,6 +197,15 @@ class _Steps:
                 )
             if signature not in payload[:16]:
                 raise RoundTripError(f"content variant={variant} does not look like {media_type}")
+        # Without a variant (the client leaves an unset one out) the contract's default is served.
+        default = download_video_content.sync_detailed(self.video.id, client=self.client)
+        sent_as = default.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        want = VARIANTS.get(self.enums.default_variant, (None,))[0]
+        if want is not None and sent_as != want:
+            raise RoundTripError(
+                f"content without a variant must be the default ({self.enums.default_variant}, {want}), "
+                f"got Content-Type {sent_as!r}"
+            )
 
     def character(self) -> None:
         # Imported here: a contract without the character operations (an overlay may remove them)
