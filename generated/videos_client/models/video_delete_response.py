@@ -16,7 +16,8 @@ class VideoDeleteResponse:
     Attributes:
         id (str): Identifier of the deleted video.
         object_ (Literal['video.deleted']): The object type that signals the deletion response.
-        deleted (bool): Indicates that the video resource was deleted.
+        deleted (bool): Indicates that the video resource was deleted: true in every 200 (a video that cannot
+            be deleted answers an error, 404 when it is not there, never `deleted: false`).
     """
 
     id: str
