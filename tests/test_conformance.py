@@ -259,6 +259,77 @@ def test_a_fuzzing_failure_shows_a_curl_a_shell_can_run_with_the_key_from_the_en
     assert not any("[Filtered]" in line for line in curls), curls[:2]  # Idempotency-Key is no secret
 
 
+def another_client_creates_before_each_list(app):
+    """A correct server shared with another client of the same key, who creates a video just
+    before every list request arrives."""
+    from tests.broken_mocks import Breaker
+    from videos_toolkit.mock.handlers import owner_of
+
+    api = app.state.mock.handlers["retrieveVideo"].__self__
+
+    def before(seen, app):
+        if seen.method == "GET" and seen.path.endswith("/videos"):
+            key = seen.headers.get("authorization", "").removeprefix("Bearer ")
+            api._new_job(owner_of(key), "another client's", model="sora-2", seconds="4", size="720x1280")
+
+    return Breaker(app, before=before)
+
+
+def test_other_clients_creating_videos_meanwhile_fail_no_check():
+    target = mock_target(another_client_creates_before_each_list)
+    report = run(effective_spec(), target, replace(FAST, parts=("properties", "client")))
+    assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
+    assert {"cursor_pagination", "client_round_trip"} <= {r.check for r in report.results}
+
+
+def answers_aliases_as_snapshots(seen, status, body):
+    """sora-2 is an alias: the Video names the dated snapshot it resolved to."""
+    if body.get("object") == "video" and body.get("model") == "sora-2":
+        return status, {**body, "model": "sora-2-2025-12-08"}
+    return None
+
+
+def failed_jobs_report_less_progress():
+    """The first job read at its end fails, and reports the progress it had really made (3%)."""
+    failed: list[str] = []
+
+    def after(seen, status, body):
+        if seen.method != "GET" or body.get("object") != "video":
+            return None
+        if body["status"] == "completed" and not failed:
+            failed.append(body["id"])
+        if body["id"] not in failed:
+            return None
+        error = {"code": "moderation_blocked", "message": "blocked"}
+        gone = {"completed_at": None, "expires_at": None}
+        return status, {**body, "status": "failed", "progress": 3, **gone, "error": error}
+
+    return after
+
+
+def names_the_id_inside_the_reference(seen, status, body):
+    error = body.get("error")
+    if seen.path.endswith("/videos/edits") and isinstance(error, dict) and error.get("param") == "video":
+        return status, {"error": {**error, "param": "video.id"}}
+    return None
+
+
+@pytest.mark.parametrize(
+    "after",
+    [answers_aliases_as_snapshots, failed_jobs_report_less_progress(), names_the_id_inside_the_reference],
+    ids=["model alias answered as its snapshot", "a failed job's progress drops", "param video.id"],
+)
+def test_what_the_contract_leaves_open_fails_no_property(after):
+    from tests.broken_mocks import Breaker
+
+    report = run(
+        effective_spec(),
+        mock_target(lambda app: Breaker(app, after=after)),
+        replace(FAST, parts=("properties",)),
+    )
+    assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
+
+
 def test_neighbours_are_the_adjacent_integers_not_allowed():
     from videos_toolkit.conformance.properties import neighbours
 

@@ -31,7 +31,9 @@ class Video:
             whole number of seconds, not only a `VideoSeconds` value.
         size (VideoSize): Output resolution formatted as width x height.
         status (VideoStatus): Current lifecycle status of the video job.
-        completed_at (int | None | Unset): Unix timestamp (seconds) for when the job completed, if finished.
+        completed_at (int | None | Unset): Unix timestamp (seconds) for when the job completed; null unless the status
+            is
+            `completed` (a failed job has none).
         expires_at (int | None | Unset): Unix timestamp (seconds) for when the downloadable assets expire, if set.
         error (None | Unset | VideoCreateError): Error payload that explains why generation failed, if applicable.
         prompt (None | str | Unset): The prompt that was used to generate the video.

@@ -106,7 +106,9 @@ def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
         raise PropertyViolation(
             f"{what}: the refusal must carry the error envelope with a message", "", response
         )
-    if error.get("param") != param:
+    named = error.get("param")
+    # The field itself, or one inside it ("video.id", "video[id]" for a reference object).
+    if not (named == param or (isinstance(named, str) and named.startswith((f"{param}.", f"{param}[")))):
         raise PropertyViolation(
             f"{what}: the envelope must name param {param!r}, got {error.get('param')!r} "
             f"(HTTP {response.status_code})",

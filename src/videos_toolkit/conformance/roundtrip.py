@@ -31,7 +31,7 @@ from videos_client.models import (
     VideoReference,
     VideoSeconds,
 )
-from videos_client.types import File
+from videos_client.types import UNSET, File, Unset
 
 from videos_toolkit.conformance.properties import JOB_ATTEMPTS, Enums
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
@@ -141,11 +141,21 @@ class _Steps:
             raise RoundTripError("retrieve returned another video")
 
     def list(self) -> None:
+        """The new video is listed: in the first pages, newest first (other clients of the key may
+        have created many since, while its job ran)."""
         assert self.video is not None
-        page = list_videos.sync_detailed(client=self.client, limit=100)
-        ids = [v.id for v in getattr(page.parsed, "data", [])]
-        if self.video.id not in ids:
-            raise RoundTripError(f"the new video is not in the first page of the list ({page.status_code})")
+        after: str | Unset = UNSET
+        for _ in range(5):
+            page = list_videos.sync_detailed(client=self.client, limit=100, after=after)
+            parsed = page.parsed
+            if self.video.id in [v.id for v in getattr(parsed, "data", [])]:
+                return
+            if not getattr(parsed, "has_more", False) or not isinstance(
+                getattr(parsed, "last_id", None), str
+            ):
+                break
+            after = parsed.last_id
+        raise RoundTripError(f"the new video is not in the first pages of the list ({page.status_code})")
 
     def extend(self) -> None:
         assert self.video is not None

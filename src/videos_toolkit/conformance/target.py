@@ -31,15 +31,16 @@ NO_CONNECTION = (
 )
 # The contract lets any operation answer 429 (rate limited) or 503 (unavailable), saying when to
 # come back: the properties' and the round trip's own requests wait (Retry-After, else a short
-# backoff) and try again, a few times, as the official SDK does, so a server that limits its rate is
-# not judged on refusals it is allowed to make. Nothing else is retried: not a 500, not a timeout.
+# backoff) and try again, up to 5 times and a minute each (a per-minute limit), so a server that
+# limits its rate is not judged on refusals it is allowed to make. Nothing else is retried: not a
+# 500, not a timeout.
 PATIENCE = Retry(
-    total=4,
+    total=5,
     status_forcelist=(429, 503),
     allowed_methods=("GET", "POST", "DELETE"),
     retry_on_exceptions=(),
     backoff_factor=0.5,
-    max_backoff_wait=10.0,
+    max_backoff_wait=65.0,  # a per-minute limit says "come back in up to a minute"
 )
 CLOSED = "the server accepted the connection and closed it without an answer"
 NOT_HTTP = "the server accepted the connection and its answer could not be read as HTTP"
@@ -87,6 +88,15 @@ class Target:
     @property
     def in_process(self) -> bool:
         return self.app is not None
+
+    def pause(self, seconds: float) -> None:
+        """Let ``seconds`` pass on the server's clock: the in-process mock's clock is moved on (no
+        one waits), a live server is waited for."""
+        mock = getattr(getattr(self.app, "state", None), "mock", None)
+        if mock is not None:
+            mock.clock.advance(seconds)
+        else:
+            time.sleep(seconds)
 
     def probe(self, api_key: str | None = None) -> "Probe":
         """Send one request (``GET /videos?limit=1``): was a connection made, and did an HTTP
