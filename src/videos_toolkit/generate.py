@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from videos_toolkit.json_pointer import resolve
 from videos_toolkit.paths import ROOT
 from videos_toolkit.spec import SpecError, build_effective_spec
 from videos_toolkit.yaml_loader import load_yaml
@@ -117,24 +118,12 @@ def _response_media_types(spec: dict[str, Any]) -> list[str]:
         for operation in item.values() if isinstance(item, dict) else ():
             responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
             for response in responses.values():
-                response = _deref(spec, response)
+                response, _ = resolve(spec, response, "")
                 for media_type in response.get("content", {}) if isinstance(response, dict) else ():
                     name = media_type.split(";", 1)[0].strip().lower()
                     if name not in found:
                         found.append(name)
     return found
-
-
-def _deref(spec: dict[str, Any], node: Any) -> Any:
-    """A response object, through local ``$ref``s (the spec is valid by now: they resolve)."""
-    for _ in range(10):
-        ref = node.get("$ref") if isinstance(node, dict) else None
-        if not (isinstance(ref, str) and ref.startswith("#/")):
-            break
-        node = spec
-        for part in ref[2:].split("/"):
-            node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
-    return node
 
 
 def _package_name(root: Path) -> str:

@@ -181,12 +181,11 @@ def example_mismatches(document: dict[str, Any]) -> dict[tuple[str], str]:
             continue
         validator = Draft202012Validator({**schema, "components": components})
         named = [("example", media["example"])] if "example" in media else []
-        named += [(f"examples/{name}", item) for name, item in (media.get("examples") or {}).items()]
-        for where, item in named:
+        for name, item in (media.get("examples") or {}).items():
             item, _ = resolve(document, item, "")
-            value = item.get("value") if where != "example" and isinstance(item, dict) else item
-            if where != "example" and not (isinstance(item, dict) and "value" in item):
-                continue  # an externalValue, or no value: nothing to check here
+            if isinstance(item, dict) and "value" in item:  # not an externalValue: one to check
+                named.append((f"examples/{name}", item["value"]))
+        for where, value in named:
             error = best_match(validator.iter_errors(completed(document, schema, value)))
             if error is not None:
                 pointer = _pointer((*parts, *where.split("/")))

@@ -36,8 +36,9 @@ from videos_client.types import UNSET, File, Unset
 from videos_toolkit.conformance.properties import JOB_ATTEMPTS, Enums
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
+from videos_toolkit.json_pointer import resolve
 from videos_toolkit.mock.media import mp4_video
-from videos_toolkit.mock.operations import operation_labels, resolve
+from videos_toolkit.mock.operations import operation_labels
 
 FAMILY = "client"
 # Each variant of a download: the media type its Content-Type must name (the contract's 200 lists
@@ -189,6 +190,9 @@ class _Steps:
         """Each variant of the contract's download: the known ones as their own media type and
         bytes, one a contract change added as a media type the contract documents for it."""
         assert self.video is not None
+        # A new variant's media type is one the contract documents and no known variant uses
+        # (any documented one when it added none).
+        new_types = self.download_types - {known for known, _ in VARIANTS.values()}
         for variant in self.enums.variants or tuple(VARIANTS):
             response = download_video_content.sync_detailed(
                 self.video.id, client=self.client, variant=VideoContentVariant(variant)
@@ -196,9 +200,6 @@ class _Steps:
             payload = self._parsed(response, File).payload.read()
             sent_as = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
             media_type, signature = VARIANTS.get(variant, (None, b""))
-            # A new variant's media type is one the contract documents and no known variant uses
-            # (any documented one when it added none).
-            new_types = self.download_types - {known for known, _ in VARIANTS.values()}
             allowed = {media_type} if media_type else new_types or self.download_types
             if sent_as not in allowed:
                 raise RoundTripError(

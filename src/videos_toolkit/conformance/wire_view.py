@@ -17,6 +17,8 @@ schemathesis reads the contract well except in two places, so the fuzzer gets a 
 import copy
 from typing import Any
 
+from videos_toolkit.json_pointer import resolve
+
 OPEN_MODEL = "#/components/schemas/VideoModel"
 KNOWN_MODEL = "#/components/schemas/KnownVideoModel"
 
@@ -28,7 +30,7 @@ def fuzzing_view(spec: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "requestBody" not in operation:
                 continue
             for media_type, media in operation["requestBody"]["content"].items():
-                schema = _resolve(view, media["schema"])
+                schema, _ = resolve(view, media["schema"], "")
                 schema = _served_models_only(copy.deepcopy(schema))
                 if media_type == "multipart/form-data":
                     schema = _bracket_fields(view, schema, media.pop("encoding", {}) or {})
@@ -52,15 +54,6 @@ def _no_idempotency_key_examples(view: dict[str, Any]) -> None:
             parameter.pop("examples", None)
 
 
-def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        node: Any = spec
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            node = node[part]
-        schema = node
-    return schema
-
-
 def _served_models_only(schema: dict[str, Any]) -> dict[str, Any]:
     model = schema.get("properties", {}).get("model")
     if isinstance(model, dict) and model.get("$ref") == OPEN_MODEL:
@@ -74,7 +67,7 @@ def _bracket_fields(spec: dict[str, Any], schema: dict[str, Any], encoding: dict
     for name, rule in encoding.items():
         if rule.get("style") != "deepObject" or name not in properties:
             continue
-        branches = [_resolve(spec, b) for b in properties.pop(name).get("oneOf", [])]
+        branches = [resolve(spec, b, "")[0] for b in properties.pop(name).get("oneOf", [])]
         files = [b for b in branches if b.get("type") != "object"]
         if name in required and files:
             properties[name] = files[0]

@@ -139,7 +139,7 @@ class MockRuntime:
                 error_envelope("The mock failed while handling this request.", type="server_error"), 500
             )
         if headers := self.required_headers.get(operation.operation_id):  # added by a contract change
-            _add_missing(response, headers, response.status_code)
+            _add_missing(response, headers.get(operation.response_key(response.status_code) or "", ()))
         if self.checker is not None:
             self.checker.check(operation, response.status_code, dict(response.headers), bytes(response.body))
         return response
@@ -160,11 +160,9 @@ def _check_header_size(headers: list[tuple[bytes, bytes]]) -> None:
         )
 
 
-def _add_missing(response: Response, by_status: dict[str, tuple[tuple[str, str], ...]], status: int) -> None:
-    """Add the required headers the answer lacks, for its status as the contract matches it."""
-    code = str(status)
-    key = next((k for k in (code, f"{code[0]}XX", "default") if k in by_status), None)
-    for name, value in by_status.get(key, ()) if key else ():
+def _add_missing(response: Response, headers: tuple[tuple[str, str], ...]) -> None:
+    """Add the required headers (name, value) the answer lacks."""
+    for name, value in headers:
         if name not in response.headers:
             response.headers[name] = value
 

@@ -78,12 +78,14 @@ class Operation:
     responses: dict[str, ResponseSpec]
     pointer: str
 
+    def response_key(self, status: int) -> str | None:
+        """The key of the documented response for ``status``: itself, then ``4XX``, then ``default``."""
+        code = str(status)
+        return next((key for key in (code, f"{code[0]}XX", "default") if key in self.responses), None)
+
     def response_for(self, status: int) -> ResponseSpec | None:
-        return (
-            self.responses.get(str(status))
-            or self.responses.get(f"{str(status)[0]}XX")
-            or self.responses.get("default")
-        )
+        key = self.response_key(status)
+        return self.responses[key] if key is not None else None
 
 
 @dataclass
