@@ -535,7 +535,8 @@ def has_more_off_by_one(app: Any) -> Any:
         if ASKED not in seen.headers or body.get("object") != "list":
             return None
         data = body["data"][: int(seen.headers[ASKED])]
-        return status, {**body, "data": data, "last_id": data[-1]["id"] if data else None}
+        ends = (data[0]["id"], data[-1]["id"]) if data else (None, None)
+        return status, {**body, "data": data, "first_id": ends[0], "last_id": ends[1]}
 
     inner = Breaker(app, after=trim)
 

@@ -90,6 +90,24 @@ def test_the_cli_exits_1_and_reports_the_failure(tmp_path, capsys, monkeypatch):
     assert failure is not None and "stitched" in failure.get("message", "")
 
 
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "says has_more false with one video left",
+        "ignores the after cursor",
+        "lists videos with timestamps in milliseconds",
+    ],
+)
+def test_a_pagination_failure_shows_the_page_it_was_found_in(variant):
+    """A person fixing their list needs the page as the server sent it, and a curl that fetches it."""
+    wrap, _ = VARIANTS[variant]
+    report = run(effective_spec(), mock_target(wrap), replace(FAST, parts=("properties",)))
+    [failure] = [r.failure for r in report.failures if r.check == "cursor_pagination"]
+    assert failure is not None
+    assert failure.response.startswith("200") and '"data"' in failure.response, failure.response
+    assert "curl -X GET" in failure.reproduce and "/videos?" in failure.reproduce
+
+
 def test_an_unknown_status_is_named_as_such_not_as_a_step_backwards():
     wrap, _ = VARIANTS["emits an unknown status"]
     report = run(effective_spec(), mock_target(wrap), replace(FAST, parts=("properties",)))

@@ -3,6 +3,8 @@ raises ``PropertyViolation`` naming the rule and carrying the exchange; ``curl``
 ``shown_request`` show that exchange to a person."""
 
 import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -73,10 +75,29 @@ def lists(client: httpx.Client, video_id: str) -> bool:
     return any(isinstance(item, dict) and item.get("id") == video_id for item in listed)
 
 
-def list_page(client: httpx.Client, params: dict[str, Any]) -> dict[str, Any]:
+@contextmanager
+def shown_with(response: httpx.Response) -> Iterator[None]:
+    """A violation found in what this answer carried shows the answer, unless it names its own."""
+    try:
+        yield
+    except PropertyViolation as exc:
+        if exc.response is None:
+            exc.response = response
+        raise
+
+
+class Page(dict[str, Any]):
+    """A list page as parsed, with the answer it came from: a failure found in it shows that."""
+
+    def __init__(self, body: dict[str, Any], response: httpx.Response) -> None:
+        super().__init__(body)
+        self.response = response
+
+
+def list_page(client: httpx.Client, params: dict[str, Any]) -> Page:
     """One page of GET /videos, whose first_id and last_id name its first and last items."""
     response = client.get("/videos", params=params)
-    page = safe_json(response)
+    page = Page(safe_json(response), response)
     data = page.get("data")
     if not response.is_success or not isinstance(data, list):
         raise PropertyViolation(

@@ -50,6 +50,7 @@ from videos_toolkit.conformance.exchanges import (
     post,
     safe_json,
     shown_request,
+    shown_with,
 )
 from videos_toolkit.conformance.request_bodies import RequiredFields
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
@@ -453,31 +454,48 @@ class Properties:
         after: str | None = None
         for number in range(10):  # pages of 2 until the three are reached (others' may be newer)
             page = list_page(client, {"limit": 2, **({"after": after} if after else {})})
-            for item in page["data"]:  # a listed Video holds what a retrieved one does
-                self.check_video(item)
+            with shown_with(page.response):
+                for item in page["data"]:  # a listed Video holds what a retrieved one does
+                    self.check_video(item)
             ids = [item.get("id") for item in page["data"]]
             if set(ids) & set(seen):
-                raise PropertyViolation(f"the page after last_id {after} repeats ids of the pages before it")
+                raise PropertyViolation(
+                    f"the page after last_id {after} repeats ids of the pages before it", "", page.response
+                )
             if number == 0 and not page.get("has_more"):
                 raise PropertyViolation(
-                    "the first page of 2, with 3 new videos listed, must say has_more: true"
+                    "the first page of 2, with 3 new videos listed, must say has_more: true",
+                    "",
+                    page.response,
                 )
             seen += ids
             if set(created) <= set(seen) or not page.get("has_more"):
                 break
             after = page["last_id"]
         if missing := set(created) - set(seen):
-            raise PropertyViolation(f"pages of 2, newest first, never reach new videos {sorted(missing)}")
+            raise PropertyViolation(
+                f"pages of 2, newest first, never reach new videos {sorted(missing)} (the last page shown)",
+                "",
+                page.response,
+            )
         if (ours := [vid for vid in seen if vid in created]) != created[::-1]:
-            raise PropertyViolation(f"newest first, the new videos must come as {created[::-1]}, got {ours}")
+            raise PropertyViolation(
+                f"newest first, the new videos must come as {created[::-1]}, got {ours} (last page shown)",
+                "",
+                page.response,
+            )
         end = list_page(client, {"limit": 2, "order": "asc", "after": created[-1]})
         if any(item.get("id") in created for item in end["data"]):
             raise PropertyViolation(
                 f"ascending after the newest new video {created[-1]}, older ones are listed again: "
-                f"{[item.get('id') for item in end['data']]}"
+                f"{[item.get('id') for item in end['data']]}",
+                "",
+                end.response,
             )
         if not end["data"] and end.get("has_more") is not False:
-            raise PropertyViolation("an empty page at the end of the list must say has_more: false")
+            raise PropertyViolation(
+                "an empty page at the end of the list must say has_more: false", "", end.response
+            )
         # has_more counts exactly: with one video left after a page it is true, with none false.
         probe = list_page(client, {"limit": 3, "order": "asc", "after": created[0]})
         if [item.get("id") for item in probe["data"]] != created[1:]:
@@ -488,7 +506,9 @@ class Properties:
             if got != ([follows], left):
                 raise PropertyViolation(
                     f"ascending after {after}, limit 1: expected [{follows}] with has_more {left}, "
-                    f"got {got[0]} with has_more {got[1]!r} ({int(left)} of the 3 new videos left after it)"
+                    f"got {got[0]} with has_more {got[1]!r} ({int(left)} of the 3 new videos left after it)",
+                    "",
+                    page.response,
                 )
 
     def _completed_video(self, client: httpx.Client, record: Record) -> dict[str, Any] | None:
