@@ -60,6 +60,9 @@ def test_each_broken_variant_is_caught_by_its_check(variant):
     report = run(effective_spec(), mock_target(wrap), replace(PARALLEL, parts=(part_holding(check),)))
     assert not report.ok
     assert check in report.failed_checks(), sorted(report.failed_checks())
+    # A person fixing the server sees the answer that broke the rule.
+    shown = {bool(r.failure and r.failure.response) for r in report.failures if r.check == check}
+    assert shown == {True}, [r.detail for r in report.failures if r.check == check]
 
 
 def test_the_cli_prints_the_matrix_and_writes_both_reports(tmp_path, capsys):
@@ -106,6 +109,16 @@ def test_a_pagination_failure_shows_the_page_it_was_found_in(variant):
     assert failure is not None
     assert failure.response.startswith("200") and '"data"' in failure.response, failure.response
     assert "curl -X GET" in failure.reproduce and "/videos?" in failure.reproduce
+
+
+def test_a_client_round_trip_failure_shows_its_exchange_and_a_download_by_its_size():
+    wrap, _ = VARIANTS["labels downloads with the wrong media type"]
+    report = run(effective_spec(), mock_target(wrap), replace(FAST, parts=("client",)))
+    [failure] = [r.failure for r in report.failures if r.check == "client_round_trip"]
+    assert failure is not None
+    assert failure.request.startswith("GET ") and "/content?variant=" in failure.request
+    assert "bytes, not text, starting b'\\x00\\x00" in failure.response, failure.response
+    assert "curl -X GET" in failure.reproduce
 
 
 def test_an_unknown_status_is_named_as_such_not_as_a_step_backwards():

@@ -69,10 +69,12 @@ def expect_error_code(response: httpx.Response, status: int, code: str, what: st
         )
 
 
-def lists(client: httpx.Client, video_id: str) -> bool:
-    """Whether the first page of this key's list (100 videos, newest first) shows the video."""
-    listed = safe_json(client.get("/videos", params={"limit": 100})).get("data", [])
-    return any(isinstance(item, dict) and item.get("id") == video_id for item in listed)
+def listing(client: httpx.Client, video_id: str) -> httpx.Response | None:
+    """The first page of this key's list (100 videos, newest first) if it shows the video."""
+    response = client.get("/videos", params={"limit": 100})
+    listed = safe_json(response).get("data", [])
+    shown = any(isinstance(item, dict) and item.get("id") == video_id for item in listed)
+    return response if shown else None
 
 
 @contextmanager
@@ -152,6 +154,27 @@ def shown_request(request: httpx.Request) -> str:
     headers = "\n".join(f"{k}: {v}" for k, v in request.headers.items())
     body = _body_text(request)
     return f"{request.method} {request.url}\n{headers}\n\n{'(body not shown)' if body is None else body}"
+
+
+def shown_answer(response: httpx.Response) -> str:
+    """Status, headers and body; a body that is not UTF-8 text (a download, whatever its
+    Content-Type says) by its size and first bytes."""
+    headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+    content = response.content
+    head = content[:2000]
+    try:
+        body = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # only the cut at 2000 split a character
+            body = head.decode("utf-8", "replace")
+        else:
+            body = f"({len(content)} bytes, not text, starting {content[:16]!r})"
+    return f"{response.status_code}\n{headers}\n\n{body}"
+
+
+def shown_exchange(response: httpx.Response, target: Target) -> tuple[str, str, str]:
+    """The request, the answer and a curl command that sends the request again."""
+    return shown_request(response.request), shown_answer(response), curl(response.request, target)
 
 
 def curl(request: httpx.Request, target: Target) -> str:

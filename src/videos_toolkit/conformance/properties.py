@@ -40,16 +40,15 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from videos_toolkit.conformance.exchanges import (
     PropertyViolation,
-    curl,
     expect_error_code,
     expect_not_found,
     expect_rejection,
     expect_video,
     list_page,
-    lists,
+    listing,
     post,
     safe_json,
-    shown_request,
+    shown_exchange,
     shown_with,
 )
 from videos_toolkit.conformance.request_bodies import RequiredFields
@@ -263,10 +262,8 @@ class Properties:
         sent, got, command = violation.request, "", ""
         if response is not None:
             try:
-                headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
-                got = f"{response.status_code}\n{headers}\n\n{response.text[:2000]}"
-                sent = sent or shown_request(response.request)
-                command = curl(response.request, self.target)
+                shown, got, command = shown_exchange(response, self.target)
+                sent = sent or shown
             except Exception as exc:  # showing the exchange is a courtesy, never why a run crashes
                 command = f"# the exchange cannot be shown ({type(exc).__name__}: {exc})"
         reproduce = f"# rerun: {self.target.rerun('properties', self.seed)}\n{command}"
@@ -374,28 +371,35 @@ class Properties:
             rejected()
 
     def _lifecycle(self, client: httpx.Client) -> None:
-        created = expect_video(self.post(client, "/videos", {"prompt": PROMPT}, "json"), "create")
-        seen = [created]
-        self.target.wait(client, created["id"], seen.append)
+        answers = [self.post(client, "/videos", {"prompt": PROMPT}, "json")]
+        created = expect_video(answers[0], "create")
+        self.target.wait(client, created["id"], answers.append)
         for _ in range(2):  # a terminal state must stay terminal
-            seen.append(expect_video(client.get(f"/videos/{created['id']}"), "retrieve after the end"))
-        for video in seen:  # first: a status or progress the contract does not allow is named as such
-            self.check_video(video)
-        for before, after in itertools.pairwise(seen):
+            answers.append(client.get(f"/videos/{created['id']}"))
+        seen = [(expect_video(answer, "create or retrieve"), answer) for answer in answers]
+        for video, answer in seen:  # first: a status or progress the contract does not allow is named as such
+            self.check_video(video, answer)
+        for (before, _), (after, answer) in itertools.pairwise(seen):
             if STATUS_ORDER.get(after["status"], -1) < STATUS_ORDER.get(before["status"], -1):
                 raise PropertyViolation(
-                    f"status went backwards: {before['status']} -> {after['status']} ({created['id']})"
+                    f"status went backwards: {before['status']} -> {after['status']} ({created['id']})",
+                    "",
+                    answer,
                 )
             # Progress measures work done; a job that fails may report less (the contract's own
             # failed example is at 12), so only an unfailed job's progress must never go down.
             if after["progress"] < before["progress"] and after.get("status") != "failed":
                 raise PropertyViolation(
-                    f"progress went down: {before['progress']} -> {after['progress']} ({created['id']})"
+                    f"progress went down: {before['progress']} -> {after['progress']} ({created['id']})",
+                    "",
+                    answer,
                 )
             if after.get("created_at") != before.get("created_at"):
                 raise PropertyViolation(
                     f"created_at changed between polls: {before.get('created_at')} -> "
-                    f"{after.get('created_at')} ({created['id']})"
+                    f"{after.get('created_at')} ({created['id']})",
+                    "",
+                    answer,
                 )
 
     def _deleted_early(self, client: httpx.Client) -> str | Exception:
@@ -422,8 +426,8 @@ class Properties:
         if isinstance(deleted, Exception):
             raise deleted
         self._expect_gone(client, deleted, "seconds after its delete")
-        if lists(client, deleted):
-            raise PropertyViolation(f"the deleted video {deleted} is listed again")
+        if (shown := listing(client, deleted)) is not None:
+            raise PropertyViolation(f"the deleted video {deleted} is listed again", "", shown)
         again = [("delete", client.delete(f"/videos/{deleted}")), *self.uses_of(client, deleted)]
         expect_not_found(again, f"the deleted {deleted}")
         # Its id still works as a list cursor: a walk through the pages survives deletions.
@@ -700,9 +704,10 @@ class Properties:
                     "",
                     cursor,
                 )
-            listed = other.get("/videos", params={"limit": 100}).json().get("data", [])
-            if any(item.get("id") == vid for item in listed):
-                raise PropertyViolation(f"another key's list shows {vid}")
+            # Read with .json(): a list that is not JSON fails here, as a list must be JSON.
+            page = other.get("/videos", params={"limit": 100})
+            if any(item.get("id") == vid for item in page.json().get("data", [])):
+                raise PropertyViolation(f"another key's list shows {vid}", "", page)
             # The other way round too: a video of the other key never shows in this key's list.
             theirs = expect_video(
                 self.post(other, "/videos", {"prompt": PROMPT}, "json"), "create (other key)"
@@ -728,12 +733,12 @@ class Properties:
                         f"this key's character {character}",
                         by="another key's ",
                     )
-        if client.get(f"/videos/{vid}").status_code != 200:
-            raise PropertyViolation(f"{vid} was lost after another key tried to delete it")
-        if client.get(f"/videos/{theirs}").status_code != 404:
-            raise PropertyViolation(f"this key can read the other key's video {theirs}: must be 404")
-        if lists(client, theirs):
-            raise PropertyViolation(f"this key's list shows the other key's video {theirs}")
+        if (kept := client.get(f"/videos/{vid}")).status_code != 200:
+            raise PropertyViolation(f"{vid} was lost after another key tried to delete it", "", kept)
+        if (read := client.get(f"/videos/{theirs}")).status_code != 404:
+            raise PropertyViolation(f"this key reads the other key's video {theirs} (must be 404)", "", read)
+        if (shown := listing(client, theirs)) is not None:
+            raise PropertyViolation(f"this key's list shows the other key's video {theirs}", "", shown)
 
     def check_video(self, video: dict[str, Any], response: httpx.Response | None = None) -> None:
         """The response invariants every Video must hold."""

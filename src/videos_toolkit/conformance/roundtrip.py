@@ -9,6 +9,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from videos_client import AuthenticatedClient
 from videos_client.api.videos import (
     create_video,
@@ -33,6 +34,7 @@ from videos_client.models import (
 )
 from videos_client.types import UNSET, File, Unset
 
+from videos_toolkit.conformance.exchanges import shown_exchange
 from videos_toolkit.conformance.properties import JOB_ATTEMPTS, Enums
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
@@ -64,6 +66,8 @@ def _download_types(spec: dict[str, Any]) -> set[str]:
 def run_round_trip(target: Target, spec: dict[str, Any], record: Callable[[CheckResult], None]) -> None:
     in_contract = set(operation_labels(spec))
     with target.client() as http:
+        answers: list[httpx.Response] = []  # the step's answers: a failure shows the latest
+        http.event_hooks = {**http.event_hooks, "response": [*http.event_hooks["response"], answers.append]}
         client = AuthenticatedClient(base_url=target.base_url, token=target.api_key).set_httpx_client(http)
         steps = _Steps(client, target, http, Enums.from_spec(spec), _download_types(spec))
         for operation, step in steps.plan():
@@ -73,14 +77,16 @@ def run_round_trip(target: Target, spec: dict[str, Any], record: Callable[[Check
                 )
                 record(skip)
                 continue
+            answers.clear()
             try:
                 step()
             except Exception as exc:  # any crash inside the client is exactly what this looks for
+                sent, got, command = _latest_exchange(answers, target)
                 failure = Failure(
                     rule=f"{type(exc).__name__}: {exc}",
-                    request="",
-                    response="",
-                    reproduce=f"# rerun (the client round trip is not random): {target.rerun('client')}",
+                    request=sent,
+                    response=got,
+                    reproduce=f"# rerun (the round trip is not random): {target.rerun('client')}\n{command}",
                 )
                 record(
                     CheckResult(
@@ -91,6 +97,16 @@ def run_round_trip(target: Target, spec: dict[str, Any], record: Callable[[Check
                     return  # nothing else can run without a video
             else:
                 record(CheckResult(operation, FAMILY, "client_round_trip", Outcome.PASSED))
+
+
+def _latest_exchange(answers: list[httpx.Response], target: Target) -> tuple[str, str, str]:
+    """The step's latest exchange as shown to a person (nothing when it sent nothing)."""
+    if not answers:
+        return "", "", ""
+    try:
+        return shown_exchange(answers[-1], target)
+    except Exception as exc:  # showing it is a courtesy, never why a run crashes
+        return "", "", f"# the exchange cannot be shown ({type(exc).__name__}: {exc})"
 
 
 class _Steps:

@@ -147,9 +147,10 @@ class Target:
                 yield c
 
     def wait(
-        self, client: httpx.Client, video_id: str, on_poll: Callable[[dict], None] | None = None
+        self, client: httpx.Client, video_id: str, on_poll: Callable[[httpx.Response], None] | None = None
     ) -> dict:
-        """Poll until the job is terminal, honouring openai-poll-after-ms, within ``wait_timeout``."""
+        """Poll until the job is terminal, honouring openai-poll-after-ms, within ``wait_timeout``;
+        ``on_poll`` sees every answer (a 200)."""
         deadline = time.monotonic() + self.wait_timeout
         while True:
             response = client.get(f"/videos/{video_id}")
@@ -159,7 +160,7 @@ class Target:
                 )
             video = response.json()
             if on_poll is not None:
-                on_poll(video)
+                on_poll(response)
             if video.get("status") not in PENDING:
                 return video  # terminal, or a status this suite does not know: the caller judges it
             if time.monotonic() > deadline:
