@@ -1,5 +1,6 @@
 """Shared fixtures: the mock in-process (``mock``) and over real HTTP (``live_mock``)."""
 
+import os
 import socket
 import threading
 import time
@@ -13,6 +14,15 @@ from starlette.testclient import TestClient
 from videos_toolkit.mock import MockConfig, MockRuntime, create_app
 
 KEY = "sk-test-key-a"
+
+# The tests' servers are on 127.0.0.1. A machine's proxy (there for the package registries) must
+# not carry that traffic: the client, like httpx, honours HTTP(S)_PROXY unless NO_PROXY says no.
+if any(
+    os.environ.get(name)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+):
+    for name in ("NO_PROXY", "no_proxy"):
+        os.environ[name] = ",".join(filter(None, [os.environ.get(name, ""), "127.0.0.1", "localhost", "::1"]))
 
 
 class MockHandle:

@@ -27,6 +27,7 @@ from ._common import (
     araise_for_status,
     build_headers,
     check_max_retries,
+    environment_proxies,
     raise_for_status,
     resolve_api_key,
     resolve_base_url,
@@ -85,8 +86,9 @@ class VideosClient(_Settings):
             connect); every method also takes ``timeout=`` for one call.
         max_retries: retries of connection errors, 408, 409, 429 and 5xx (default 2; 0: none).
         default_headers: extra headers sent with every request.
-        transport: the ``httpx`` transport to send through (a proxy, a test app, ...); the retry
-            layer wraps it.
+        transport: the ``httpx`` transport to send through (a test app, a proxy as
+            ``httpx.HTTPTransport(proxy=...)``, ...); the retry layer wraps it. Without one, the
+            proxies of the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...) are used, as httpx does.
         sleep, clock: how to wait and to read monotonic time, for retries and polling; tests
             inject fakes so nothing waits on the wall clock.
     """
@@ -111,6 +113,7 @@ class VideosClient(_Settings):
             headers=build_headers(self.api_key, default_headers),
             timeout=self.timeout,
             transport=RetryingTransport(transport or httpx.HTTPTransport(), self.retry_policy),
+            mounts={} if transport else environment_proxies(self._proxied),
             follow_redirects=True,  # as the openai SDK does
             event_hooks={"response": [raise_for_status]},
         )
@@ -118,6 +121,9 @@ class VideosClient(_Settings):
             base_url=self.base_url, token=self.api_key, raise_on_unexpected_status=True
         ).set_httpx_client(self.http_client)
         self.videos = Videos(self)
+
+    def _proxied(self, proxy: str) -> httpx.BaseTransport:
+        return RetryingTransport(httpx.HTTPTransport(proxy=proxy), self.retry_policy)
 
     def with_options(
         self, *, timeout: TimeoutTypes | Unset = UNSET, max_retries: int | Unset = UNSET
@@ -166,6 +172,7 @@ class AsyncVideosClient(_Settings):
             headers=build_headers(self.api_key, default_headers),
             timeout=self.timeout,
             transport=AsyncRetryingTransport(transport or httpx.AsyncHTTPTransport(), self.retry_policy),
+            mounts={} if transport else environment_proxies(self._proxied),
             follow_redirects=True,  # as the openai SDK does
             event_hooks={"response": [araise_for_status]},
         )
@@ -173,6 +180,9 @@ class AsyncVideosClient(_Settings):
             base_url=self.base_url, token=self.api_key, raise_on_unexpected_status=True
         ).set_async_httpx_client(self.http_client)
         self.videos = AsyncVideos(self)
+
+    def _proxied(self, proxy: str) -> httpx.AsyncBaseTransport:
+        return AsyncRetryingTransport(httpx.AsyncHTTPTransport(proxy=proxy), self.retry_policy)
 
     def with_options(
         self, *, timeout: TimeoutTypes | Unset = UNSET, max_retries: int | Unset = UNSET

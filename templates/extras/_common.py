@@ -8,7 +8,7 @@ import io
 import mimetypes
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import IO, Any, TypeAlias, TypeVar
@@ -31,6 +31,7 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 # As the official SDK: 10 minutes overall, 5 seconds to connect.
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_POLL_INTERVAL_MS = 1000
+MIN_POLL_AFTER_MS, MAX_POLL_AFTER_MS = 100, 60_000
 POLL_AFTER_HEADER = "openai-poll-after-ms"
 
 TimeoutTypes: TypeAlias = float | httpx.Timeout | None
@@ -92,6 +93,16 @@ def check_max_retries(max_retries: int) -> int:
     return max_retries
 
 
+def environment_proxies(wrap: Callable[[str], T]) -> dict[str, T | None]:
+    """httpx's mounts for the proxies of the environment (``HTTPS_PROXY``, ``ALL_PROXY``,
+    ``NO_PROXY``, ...), each proxy's transport made by ``wrap(proxy_url)``. httpx reads them itself
+    only when it builds its own transport; the client gives it the retrying one, so it reads
+    them here, with httpx's own reader (the same rules as httpx and the openai SDK)."""
+    from httpx._utils import get_environment_proxies  # stable since httpx 0.18; pinned <0.29
+
+    return {pattern: None if url is None else wrap(url) for pattern, url in get_environment_proxies().items()}
+
+
 def build_headers(api_key: str, extra: Mapping[str, str] | None) -> dict[str, str]:
     return {
         "Authorization": f"Bearer {api_key}",
@@ -132,15 +143,16 @@ async def araise_for_status(response: httpx.Response) -> None:
 
 @contextlib.contextmanager
 def connection_errors() -> Iterator[None]:
-    """Turn httpx's transport exceptions (raised once retries are used up) into ours."""
+    """Turn httpx's exceptions (raised once retries are used up) into ours: a timeout, a lost
+    connection, and also an answer that cannot be decoded (a broken gzip body) or redirects
+    without end, as the openai SDK does."""
     try:
         yield
     except httpx.TimeoutException as exc:
         raise APITimeoutError(exc.request) from exc
-    except httpx.TransportError as exc:
-        raise APIConnectionError(
-            exc.request, message=f"Connection error: {exc or type(exc).__name__}"
-        ) from exc
+    except httpx.RequestError as exc:
+        what = "Connection error" if isinstance(exc, httpx.TransportError) else type(exc).__name__
+        raise APIConnectionError(exc.request, message=f"{what}: {exc or type(exc).__name__}") from exc
 
 
 def expect(parsed: object, cls: type[T], response: httpx.Response) -> T:
@@ -157,14 +169,14 @@ def expect(parsed: object, cls: type[T], response: httpx.Response) -> T:
 
 def poll_wait(response: httpx.Response, poll_interval_ms: int | None) -> float:
     """Seconds to wait before the next poll: the caller's interval, else the server's
-    ``openai-poll-after-ms``, else one second."""
+    ``openai-poll-after-ms`` kept between 0.1 s and 60 s (a 0 would poll a thousand times a
+    second, a huge one sleep for years), else one second (no header, or not a number >= 0)."""
     if poll_interval_ms is not None:
         return max(0, poll_interval_ms) / 1000
-    header = response.headers.get(POLL_AFTER_HEADER)
-    try:
-        return max(0, int(header)) / 1000 if header is not None else DEFAULT_POLL_INTERVAL_MS / 1000
-    except ValueError:
+    header = response.headers.get(POLL_AFTER_HEADER, "").strip()
+    if not header.isdigit():
         return DEFAULT_POLL_INTERVAL_MS / 1000
+    return min(max(int(header), MIN_POLL_AFTER_MS), MAX_POLL_AFTER_MS) / 1000
 
 
 # --- uploads --------------------------------------------------------------------------------------

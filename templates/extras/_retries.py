@@ -9,6 +9,8 @@
 * When not to retry at all: the server asks for a wait longer than ``max_retry_after``, or sends
   ``x-should-retry: false``. The answer is then returned at once (and raised as its typed error).
 * ``total`` is the number of retries (default 2, so at most 3 attempts); 0 turns retries off.
+* A POST sent without an ``Idempotency-Key`` (through the low-level ``api`` functions, say) gets
+  one here, before the first attempt, so its retries cannot start a second job.
 
 ``sleep`` / ``async_sleep`` are injectable so tests can record the waits instead of sleeping.
 """
@@ -23,6 +25,7 @@ from typing import Any, cast
 import httpx
 from httpx_retries import Retry, RetryTransport
 
+from ._common import new_idempotency_key
 from ._exceptions import server_requested_delay
 
 __all__ = ["DEFAULT_MAX_RETRIES", "RetryPolicy"]
@@ -89,6 +92,11 @@ class RetryPolicy(Retry):
         self.elapsed_sleep += seconds
 
 
+def _keyed(request: httpx.Request) -> None:
+    if request.method == "POST" and "idempotency-key" not in request.headers:
+        request.headers["Idempotency-Key"] = new_idempotency_key()
+
+
 class _NoRetry(Exception):
     """Carries an answer the server said must not be retried out of httpx-retries' loop."""
 
@@ -151,6 +159,7 @@ class RetryingTransport(RetryTransport):
         super().__init__(transport=_Guard(inner, retry), retry=retry)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        _keyed(request)
         try:
             return super().handle_request(request)
         except _NoRetry as stop:
@@ -164,6 +173,7 @@ class AsyncRetryingTransport(RetryTransport):
         super().__init__(transport=_AsyncGuard(inner, retry), retry=retry)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        _keyed(request)
         try:
             return await super().handle_async_request(request)
         except _NoRetry as stop:

@@ -261,8 +261,9 @@ class Videos(_Resource):
         """The first page of the caller's videos. Iterating the page yields every video across all
         pages, fetching the next page only when needed."""
         params: dict[str, Any] = {"after": after, "limit": limit, "order": order}
-        listing = self._call(_list_kwargs(params), list_videos._build_response, VideoListResponse, timeout)
-        return VideoPage(self, listing, params, timeout)
+        response = self._send(_list_kwargs(params), timeout)
+        listing = self._parse(list_videos._build_response, VideoListResponse, response)
+        return VideoPage(self, listing, params, timeout, response)
 
     def delete(self, video_id: str, *, timeout: TimeoutTypes | Unset = UNSET) -> VideoDeleteResponse:
         kwargs = delete_video._get_kwargs(require_id(video_id, "video_id"))
@@ -486,9 +487,44 @@ class Videos(_Resource):
         )
 
 
-class VideoPage:
+class _Page:
+    """What a sync and an async page share: the page's own fields, and its raw ``response``."""
+
+    def __init__(
+        self,
+        listing: VideoListResponse,
+        params: dict[str, Any],
+        timeout: TimeoutTypes | Unset,
+        response: httpx.Response,
+    ) -> None:
+        self._params, self._timeout = params, timeout
+        self.listing, self.response = listing, response
+        self.data: list[Video] = listing.data
+        self.has_more: bool = listing.has_more
+        self.first_id: str | None = listing.first_id
+        self.last_id: str | None = listing.last_id
+
+    def has_next_page(self) -> bool:
+        # `is True`: a has_more sent as the string "false" must not read as more pages.
+        return (
+            self.has_more is True and bool(self.data) and isinstance(self.last_id, str) and bool(self.last_id)
+        )
+
+    def _moved_on(self, cursors: set[str | None]) -> None:
+        """Walking pages: a cursor seen before means the list would never end."""
+        if self.last_id in cursors:
+            raise APIResponseValidationError(
+                f"The list page after a cursor ended at {self.last_id!r} again: the server's cursor does "
+                "not move on, so walking the pages would never end.",
+                response=self.response,
+            )
+        cursors.add(self.last_id)
+
+
+class VideoPage(_Page):
     """One page of ``videos.list()``. ``data``, ``has_more``, ``first_id`` and ``last_id`` are the
-    page's own; iterating the page yields every video from here to the last page, lazily."""
+    page's own, ``response`` its raw answer; iterating the page yields every video from here to
+    the last page, lazily."""
 
     def __init__(
         self,
@@ -496,16 +532,10 @@ class VideoPage:
         listing: VideoListResponse,
         params: dict[str, Any],
         timeout: TimeoutTypes | Unset,
+        response: httpx.Response,
     ) -> None:
-        self._videos, self._params, self._timeout = videos, params, timeout
-        self.listing = listing
-        self.data: list[Video] = listing.data
-        self.has_more: bool = listing.has_more
-        self.first_id: str | None = listing.first_id
-        self.last_id: str | None = listing.last_id
-
-    def has_next_page(self) -> bool:
-        return bool(self.has_more and self.data and self.last_id)
+        super().__init__(listing, params, timeout, response)
+        self._videos = videos
 
     def get_next_page(self) -> VideoPage:
         if not self.has_next_page() or self.last_id is None:
@@ -514,10 +544,11 @@ class VideoPage:
         return self._videos.list(**params, timeout=self._timeout)
 
     def iter_pages(self) -> Iterator[VideoPage]:
-        page = self
+        page, cursors = self, {self.last_id}
         yield page
         while page.has_next_page():
             page = page.get_next_page()
+            page._moved_on(cursors)
             yield page
 
     def __iter__(self) -> Iterator[Video]:
@@ -587,10 +618,9 @@ class AsyncVideos(_Resource):
         return AsyncVideoPager(self, {"after": after, "limit": limit, "order": order}, timeout)
 
     async def _page(self, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> AsyncVideoPage:
-        listing = await self._call(
-            _list_kwargs(params), list_videos._build_response, VideoListResponse, timeout
-        )
-        return AsyncVideoPage(self, listing, params, timeout)
+        response = await self._send(_list_kwargs(params), timeout)
+        listing = self._parse(list_videos._build_response, VideoListResponse, response)
+        return AsyncVideoPage(self, listing, params, timeout, response)
 
     async def delete(self, video_id: str, *, timeout: TimeoutTypes | Unset = UNSET) -> VideoDeleteResponse:
         kwargs = delete_video._get_kwargs(require_id(video_id, "video_id"))
@@ -804,7 +834,7 @@ class AsyncVideos(_Resource):
         )
 
 
-class AsyncVideoPage:
+class AsyncVideoPage(_Page):
     """One page of ``await client.videos.list()``; ``async for`` over it walks every later page too."""
 
     def __init__(
@@ -813,16 +843,10 @@ class AsyncVideoPage:
         listing: VideoListResponse,
         params: dict[str, Any],
         timeout: TimeoutTypes | Unset,
+        response: httpx.Response,
     ) -> None:
-        self._videos, self._params, self._timeout = videos, params, timeout
-        self.listing = listing
-        self.data: list[Video] = listing.data
-        self.has_more: bool = listing.has_more
-        self.first_id: str | None = listing.first_id
-        self.last_id: str | None = listing.last_id
-
-    def has_next_page(self) -> bool:
-        return bool(self.has_more and self.data and self.last_id)
+        super().__init__(listing, params, timeout, response)
+        self._videos = videos
 
     async def get_next_page(self) -> AsyncVideoPage:
         if not self.has_next_page() or self.last_id is None:
@@ -830,10 +854,11 @@ class AsyncVideoPage:
         return await self._videos._page({**self._params, "after": self.last_id}, self._timeout)
 
     async def iter_pages(self) -> AsyncIterator[AsyncVideoPage]:
-        page = self
+        page, cursors = self, {self.last_id}
         yield page
         while page.has_next_page():
             page = await page.get_next_page()
+            page._moved_on(cursors)
             yield page
 
     async def __aiter__(self) -> AsyncIterator[Video]:
