@@ -271,3 +271,23 @@ def test_a_key_the_caller_sends_is_kept():
     client.http_client.post("/videos", json={"prompt": "a cat"})
     client.videos.retrieve("video_1")
     assert keys[0] == "mine" and keys[1].startswith("videos-client-") and keys[2] is None
+
+
+@pytest.mark.parametrize("status", [300, 304])
+def test_a_3xx_that_is_not_followed_is_an_api_status_error(status):
+    client = scripted(
+        lambda request: httpx.Response(status, json={"error": {"message": "moved", "type": "x"}})
+    )
+    with pytest.raises(errors.APIStatusError) as caught:
+        client.videos.retrieve("video_1")
+    assert caught.value.status_code == status and "moved" in caught.value.message
+
+
+def test_an_error_body_with_a_stray_invalid_byte_keeps_its_message():
+    body = b'{"error": {"message": "no such video \xff", "type": "invalid_request_error", "code": "gone"}}'
+    client = scripted(
+        lambda request: httpx.Response(404, content=body, headers={"content-type": "application/json"})
+    )
+    with pytest.raises(errors.NotFoundError) as caught:
+        client.videos.retrieve("video_1")
+    assert "no such video" in caught.value.message and caught.value.code == "gone"

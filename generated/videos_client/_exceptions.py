@@ -204,7 +204,8 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
 
 
 def make_status_error(response: httpx.Response) -> APIStatusError:
-    """The typed exception for a 4xx/5xx ``response`` whose body has been read."""
+    """The typed exception for a failed ``response`` (4xx/5xx, or a 3xx not followed) whose body
+    has been read."""
     status = response.status_code
     cls = status_error_class(status)
     body = _json_or_none(response)
@@ -262,7 +263,8 @@ def server_requested_delay(headers: httpx.Headers) -> float | None:
 
 def _json_or_none(response: httpx.Response) -> object | None:
     try:
-        return json.loads(response.content) if response.content else None
+        # A stray invalid byte must not hide the envelope's message: decode it as a replacement.
+        return json.loads(response.content.decode("utf-8", "replace")) if response.content else None
     except ValueError:
         return None
 

@@ -127,16 +127,22 @@ def require_id(value: str, name: str) -> str:
 # --- answers --------------------------------------------------------------------------------------
 
 
+def _failed(response: httpx.Response) -> bool:
+    """A 4xx/5xx, or a 3xx that will not be followed (a 300, a 304, no Location): an error, as in
+    the openai SDK. The hook also sees each redirect on the way, which must go through."""
+    return response.status_code >= 400 or (response.status_code >= 300 and not response.has_redirect_location)
+
+
 def raise_for_status(response: httpx.Response) -> None:
-    """httpx response hook of the sync client: a 4xx/5xx answer raises its typed exception."""
-    if response.is_error:
+    """httpx response hook of the sync client: a failed answer raises its typed exception."""
+    if _failed(response):
         response.read()
         raise make_status_error(response)
 
 
 async def araise_for_status(response: httpx.Response) -> None:
     """httpx response hook of the async client."""
-    if response.is_error:
+    if _failed(response):
         await response.aread()
         raise make_status_error(response)
 
