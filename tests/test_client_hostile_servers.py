@@ -291,3 +291,57 @@ def test_an_error_body_with_a_stray_invalid_byte_keeps_its_message():
     with pytest.raises(errors.NotFoundError) as caught:
         client.videos.retrieve("video_1")
     assert "no such video" in caught.value.message and caught.value.code == "gone"
+
+
+@contextmanager
+def raw_server(answers: list[bytes]) -> Iterator[tuple[str, list[str]]]:
+    """A server on 127.0.0.1 sending each connection the next raw answer as is, then closing it;
+    records each request line."""
+    lines: list[str] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        for raw in answers:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head and (chunk := conn.recv(65536)):
+                    head += chunk
+                lines.append(head.split(b"\r\n", 1)[0].decode())
+                conn.sendall(raw)
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1", lines
+    finally:
+        listener.close()
+
+
+def http_answer(body: bytes, declared: int | None = None) -> bytes:
+    length = len(body) if declared is None else declared
+    head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n"
+    return (head + "connection: close\r\n\r\n").encode() + body
+
+
+def test_a_json_answer_cut_short_is_retried_like_a_lost_connection():
+    whole = httpx.Response(200, json={**VIDEO, "status": "completed"}).content
+    with raw_server([http_answer(whole[:20], declared=len(whole)), http_answer(whole)]) as (base_url, lines):
+        fake = FakeTime()
+        client = videos_client.VideosClient(
+            api_key=KEY, base_url=base_url, sleep=fake.sleep, clock=fake.clock
+        )
+        assert client.videos.retrieve("video_1").status == "completed"
+    assert len(lines) == 2 and len(fake.sleeps) == 1
+
+
+def test_a_json_answer_always_cut_short_is_an_api_connection_error_after_the_retries():
+    whole = httpx.Response(200, json=VIDEO).content
+    cut = http_answer(whole[:20], declared=len(whole))
+    with raw_server([cut] * 3) as (base_url, lines):
+        client = videos_client.VideosClient(api_key=KEY, base_url=base_url, sleep=FakeTime().sleep)
+        with pytest.raises(errors.APIConnectionError):
+            client.videos.retrieve("video_1")
+    assert len(lines) == 3

@@ -9,6 +9,7 @@
 * When not to retry at all: the server asks for a wait longer than ``max_retry_after``, or sends
   ``x-should-retry: false``. The answer is then returned at once (and raised as its typed error).
 * ``total`` is the number of retries (default 2, so at most 3 attempts); 0 turns retries off.
+* A JSON answer whose body is cut short (the connection drops half-way) is retried too.
 * A POST sent without an ``Idempotency-Key`` (through the low-level ``api`` functions, say) gets
   one here, before the first attempt, so its retries cannot start a second job.
 
@@ -109,8 +110,14 @@ def _policy(request: httpx.Request, default: Retry) -> Retry:
     return retry if isinstance(retry, Retry) else default
 
 
+def _is_json(response: httpx.Response) -> bool:
+    return "json" in response.headers.get("content-type", "").lower()
+
+
 class _Guard(httpx.BaseTransport):
-    """Below the retry loop: lifts an answer the server forbids retrying out of it, body read."""
+    """Below the retry loop: lifts an answer the server forbids retrying out of it, body read; and
+    reads a JSON answer's body, so one cut short is retried like a lost connection (as the openai
+    SDK retries it). Downloads are left to stream: reading them here would hold them in memory."""
 
     def __init__(self, inner: httpx.BaseTransport, default: Retry) -> None:
         self.inner, self.default = inner, default
@@ -125,6 +132,12 @@ class _Guard(httpx.BaseTransport):
         ):
             response.read()
             raise _NoRetry(response)
+        if _is_json(response):
+            try:
+                response.read()
+            except BaseException:
+                response.close()
+                raise
         return response
 
     def close(self) -> None:
@@ -145,6 +158,12 @@ class _AsyncGuard(httpx.AsyncBaseTransport):
         ):
             await response.aread()
             raise _NoRetry(response)
+        if _is_json(response):
+            try:
+                await response.aread()
+            except BaseException:
+                await response.aclose()
+                raise
         return response
 
     async def aclose(self) -> None:
