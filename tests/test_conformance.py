@@ -1,6 +1,7 @@
 """The conformance suite: green on the clean mock, red on every broken variant, with the right check."""
 
 import copy
+import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
@@ -119,6 +120,55 @@ def test_a_client_round_trip_failure_shows_its_exchange_and_a_download_by_its_si
     assert failure.request.startswith("GET ") and "/content?variant=" in failure.request
     assert "bytes, not text, starting b'\\x00\\x00" in failure.response, failure.response
     assert "curl -X GET" in failure.reproduce
+
+
+class ServesAnyModel:
+    """A correct server for the open `model`: any name is accepted (here run as sora-2) and
+    answered exactly as sent, spaces and capitals included."""
+
+    def __init__(self, app):
+        self.app, self.state = app, app.state
+
+    async def __call__(self, scope, receive, send):
+        headers = dict(scope.get("headers", []))
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or b"json" not in headers.get(b"content-type", b"")
+        ):
+            return await self.app(scope, receive, send)
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        data = json.loads(body or b"null")
+        sent = data.get("model") if isinstance(data, dict) and scope["path"].endswith("/videos") else None
+        if isinstance(sent, str):
+            body = json.dumps({**data, "model": "sora-2"}).encode()
+        headers[b"content-length"] = str(len(body)).encode()
+
+        async def replay():
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def answer(message):
+            if isinstance(sent, str) and message["type"] == "http.response.body" and message.get("body"):
+                video = json.loads(message["body"])
+                if isinstance(video, dict) and video.get("object") == "video":
+                    message = {**message, "body": json.dumps({**video, "model": sent}).encode()}
+            if message["type"] == "http.response.start":
+                message = {
+                    **message,
+                    "headers": [(k, v) for k, v in message["headers"] if k != b"content-length"],
+                }
+            await send(message)
+
+        await self.app({**scope, "headers": list(headers.items())}, replay, answer)
+
+
+def test_a_server_answering_an_open_model_name_exactly_as_sent_passes():
+    report = run(effective_spec(), mock_target(ServesAnyModel), replace(FAST, parts=("properties",)))
+    assert "other_model_rejected" not in report.failed_checks(), [r.detail for r in report.failures]
+    assert report.ok, [r.detail for r in report.failures]
 
 
 def test_an_unknown_status_is_named_as_such_not_as_a_step_backwards():

@@ -339,7 +339,9 @@ class Properties:
                 if field == "model" and response.is_success:
                     # An open enum: a live server may run a model we do not know, if it says so.
                     video = expect_video(response, f"create with model={value!r}")
-                    if not same_value("model", value.strip().lower(), str(video.get("model")).lower()):
+                    answered = str(video.get("model"))
+                    # As sent, or as the server spells the name it understood ("Sora-2 " as sora-2).
+                    if answered != value and not same_value("model", value.strip().lower(), answered.lower()):
                         raise PropertyViolation(
                             f"model {value!r} accepted but answered as {video.get('model')!r}", "", response
                         )
