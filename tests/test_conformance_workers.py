@@ -136,3 +136,35 @@ def test_worker_processes_fuzz_a_live_server_too(live_mock):
     assert report.ok, [(r.operation, r.check, r.detail) for r in report.failures[:5]]
     assert {"positive data", "stateful"} <= {r.family for r in report.results}
     assert report.cases > 0
+
+
+class KeyLog:
+    """In front of the mock: appends each request's Idempotency-Key and operation to the file
+    named by $KEY_LOG (a file, since worker processes each have their own copy of this)."""
+
+    def __init__(self, app):
+        self.app, self.state = app, app.state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            key = dict(scope["headers"]).get(b"idempotency-key", b"").decode("latin-1")
+            if key.startswith("conformance-"):
+                with open(os.environ["KEY_LOG"], "a") as log:
+                    log.write(f"{key} {scope['method']} {scope['path']}\n")
+        await self.app(scope, receive, send)
+
+
+def test_fuzzed_idempotency_keys_are_never_shared_across_operations_workers_or_runs(tmp_path, monkeypatch):
+    runs = []
+    for number in range(2):  # two runs with the same seed, as a user reruns against one server
+        log = tmp_path / f"keys-{number}.log"
+        log.touch()
+        monkeypatch.setenv("KEY_LOG", str(log))
+        run(effective_spec(), mock_target(KeyLog), replace(FUZZING, workers=2))
+        runs.append([line.split(" ", 1) for line in log.read_text().splitlines()])
+    operations: dict[str, set[str]] = {}
+    for key, operation in runs[0]:
+        operations.setdefault(key, set()).add(operation)
+    assert len(runs[0]) > 20
+    assert not {key: ops for key, ops in operations.items() if len(ops) > 1}
+    assert not {key for key, _ in runs[0]} & {key for key, _ in runs[1]}

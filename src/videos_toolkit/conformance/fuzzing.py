@@ -12,6 +12,7 @@ import pickle
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -304,7 +305,7 @@ def _upload_real_videos(schema: Any, seed: int, beat: Callable[[], None] | None 
         multipart = (case.media_type or "").startswith("multipart/")
         if multipart and isinstance(body, dict) and isinstance(body.get("video"), bytes | Binary):
             case.body = {**body, "video": videos[rng.choice(sorted(videos))]}
-        _fresh_idempotency_key(case, rng)
+        _fresh_idempotency_key(case)
         return case
 
     # The examples phase does not pass its cases through map_case: for an operation with no
@@ -319,13 +320,16 @@ def _upload_real_videos(schema: Any, seed: int, beat: Callable[[], None] | None 
         return not isinstance(data, bytes) or _is_mp4(data)
 
 
-def _fresh_idempotency_key(case: Any, rng: random.Random) -> None:
+def _fresh_idempotency_key(case: Any) -> None:
     """A valid ``Idempotency-Key`` the engine generated is made unique to its case: generated
     strings repeat ("0", "00"), and a key used before makes the request a replay or a 409 that
-    never reaches validation. An invalid key (empty, too long) stays: that case is about it."""
+    never reaches validation. Unique across worker processes and across runs too (a server keeps
+    keys for a day; a seeded key would repeat in every worker and every run with that seed), and
+    its value is not what a case is about, so it is not drawn from the seed. An invalid key
+    (empty, too long) stays: that case is about it."""
     for name, value in list((case.headers or {}).items()):
         if name.lower() == "idempotency-key" and isinstance(value, str) and 0 < len(value) <= 255:
-            case.headers[name] = f"conformance-{rng.getrandbits(64):016x}"
+            case.headers[name] = f"conformance-{uuid.uuid4().hex}"
 
 
 def _reported_by(failure: Any, check: str) -> bool:
