@@ -443,6 +443,84 @@ def takes_json_numbers_for_strings(app: Any) -> Any:
     return wrapper
 
 
+async def _whole_body(receive: Callable) -> bytes:
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _once(body: bytes) -> Callable:
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def on_replays(act: Callable[[Any, dict, bytes, list[dict]], Any]) -> Callable[[Any], Any]:
+    """Runs the mock; when its answer is an idempotent replay, ``act(app, scope, body, answer)``
+    sends instead (``answer``: the replay's ASGI messages)."""
+
+    def wrap(app: Any) -> Any:
+        async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+            if scope["type"] != "http" or scope["method"] != "POST":
+                return await app(scope, receive, send)
+            body = await _whole_body(receive)
+            answer: list[dict] = []
+
+            async def keep(message: dict) -> None:
+                answer.append(message)
+
+            await app(scope, _once(body), keep)
+            replayed = (b"idempotent-replayed", b"true") in answer[0].get("headers", [])
+            for message in await act(app, scope, body, answer) if replayed else answer:
+                await send(message)
+
+        wrapper.state = app.state  # type: ignore[attr-defined]
+        return wrapper
+
+    return wrap
+
+
+async def _served(app: Any, scope: dict, body: bytes) -> list[dict]:
+    answer: list[dict] = []
+
+    async def keep(message: dict) -> None:
+        answer.append(message)
+
+    await app(scope, _once(body), keep)
+    return answer
+
+
+async def starts_another_job(app: Any, scope: dict, body: bytes, answer: list[dict]) -> list[dict]:
+    """Answers the replay, but starts the job again behind it (the key dropped)."""
+    unkeyed = [(k, v) for k, v in scope["headers"] if k.lower() != b"idempotency-key"]
+    await _served(app, {**scope, "headers": unkeyed}, body)
+    return answer
+
+
+async def replays_the_current_state(app: Any, scope: dict, body: bytes, answer: list[dict]) -> list[dict]:
+    """Answers a replay with the job as it is now, not with the first answer."""
+    video_id = json.loads(b"".join(m.get("body", b"") for m in answer[1:]))["id"]
+    current = {
+        **scope,
+        "method": "GET",
+        "path": (path := scope["path"][: scope["path"].index("/videos")] + f"/videos/{video_id}"),
+        "raw_path": path.encode(),
+        "query_string": b"",
+    }
+    now = await _served(app, current, b"")
+    return [{**now[0], "headers": [*now[0]["headers"], (b"idempotent-replayed", b"true")]}, *now[1:]]
+
+
 def query_rewritten(rewrite: Callable[[str, str], str]) -> Callable[[Any], Any]:
     """Rewrites the query string of each request, given its path, before the mock reads it."""
 
@@ -590,6 +668,8 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
         lambda app: Breaker(app, after=status_goes_backwards()),
         "lifecycle_invariants",
     ),
+    "starts the job again on an idempotent replay": (on_replays(starts_another_job), "idempotent_replay"),
+    "replays the job's current state": (on_replays(replays_the_current_state), "idempotent_replay"),
     "ignores Idempotency-Key": (
         lambda app: Breaker(app, before=ignores_idempotency_keys),
         "idempotent_replay",

@@ -642,26 +642,31 @@ class Properties:
                 )
 
     def _idempotency(self, client: httpx.Client) -> None:
-        """The same Idempotency-Key with the same request answers the first answer; with another
-        request it is 409 idempotency_key_reused."""
+        """The same Idempotency-Key with the same request answers the first answer, creates
+        nothing new, and is still the first answer once the job has moved on; with another request
+        it is 409 idempotency_key_reused."""
         key = {"Idempotency-Key": f"conformance-{uuid.uuid4()}"}
-        first = expect_video(self.post(client, "/videos", {"prompt": PROMPT}, "json", headers=key), "create")
-        again = self.post(client, "/videos", {"prompt": PROMPT}, "json", headers=key)
-        second = expect_video(again, "create again with the same Idempotency-Key")
-        if second.get("id") != first["id"]:
-            raise PropertyViolation(
-                f"the same Idempotency-Key sent twice created two videos ({first['id']}, {second.get('id')})",
-                "",
-                again,
-            )
-        if second.get("status") != first.get("status") or again.headers.get("idempotent-replayed") != "true":
-            raise PropertyViolation(
-                "a replay must be the first answer (status "
-                f"{first.get('status')!r}, got {second.get('status')!r}) marked idempotent-replayed: true "
-                f"(got {again.headers.get('idempotent-replayed')!r})",
-                "",
-                again,
-            )
+        body = {"prompt": f"{PROMPT} (idempotency {key['Idempotency-Key']})"}  # its own prompt: countable
+        first = expect_video(self.post(client, "/videos", body, "json", headers=key), "create")
+        self._replayed(client, body, key, first, "at once")
+        # Nothing new was started behind the replay: this prompt is listed once (when the server
+        # echoes prompts; without them, another client's videos could not be told from a copy).
+        if (shown := listing(client, first["id"])) is not None:
+            copies = [
+                v
+                for v in safe_json(shown).get("data", [])
+                if isinstance(v, dict) and v.get("prompt") == body["prompt"]
+            ]
+            if first.get("prompt") == body["prompt"] and len(copies) != 1:
+                raise PropertyViolation(
+                    f"the same Idempotency-Key sent twice started {len(copies)} jobs: the list shows "
+                    f"{[v.get('id') for v in copies]} for the one request",
+                    "",
+                    shown,
+                )
+        # Still the first answer once the job has moved on, not the job as it is now.
+        self.target.wait(client, first["id"])
+        self._replayed(client, body, key, first, "after the job ended")
         other = self.post(client, "/videos", {"prompt": PROMPT + " (another request)"}, "json", headers=key)
         expect_error_code(other, 409, "idempotency_key_reused", "the same Idempotency-Key with another body")
         if other.headers.get("x-should-retry") != "false":
@@ -670,6 +675,31 @@ class Properties:
                 f"{other.headers.get('x-should-retry')!r}",
                 "",
                 other,
+            )
+
+    def _replayed(
+        self,
+        client: httpx.Client,
+        body: dict[str, Any],
+        key: dict[str, str],
+        first: dict[str, Any],
+        when: str,
+    ) -> None:
+        again = self.post(client, "/videos", body, "json", headers=key)
+        second = expect_video(again, f"create again with the same Idempotency-Key, {when}")
+        if second.get("id") != first["id"]:
+            raise PropertyViolation(
+                f"the same Idempotency-Key sent twice created two videos ({first['id']}, {second.get('id')})",
+                "",
+                again,
+            )
+        if second.get("status") != first.get("status") or again.headers.get("idempotent-replayed") != "true":
+            raise PropertyViolation(
+                f"a replay ({when}) must be the first answer (status {first.get('status')!r}, got "
+                f"{second.get('status')!r}) marked idempotent-replayed: true "
+                f"(got {again.headers.get('idempotent-replayed')!r})",
+                "",
+                again,
             )
 
     def _auth_required(self) -> None:
