@@ -3,12 +3,15 @@ crash on an answer it did not expect (HTML error pages, empty objects, bytes, ha
 
 import asyncio
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from tests.client_support import serve
-from videos_toolkit.conformance.cli import main
+from videos_toolkit.conformance import fuzzing
+from videos_toolkit.conformance.cli import main, summary
+from videos_toolkit.conformance.results import Outcome
 from videos_toolkit.conformance.runner import Options, run
 from videos_toolkit.conformance.target import IN_PROCESS_URL, MOCK_KEYS, Target
 from videos_toolkit.mock import MockConfig, create_app
@@ -149,3 +152,57 @@ def test_a_server_that_limits_its_rate_is_not_failed_for_it(tmp_path):
             ]
         )
     assert code == 0, (tmp_path / "conformance.html").read_text()[-3000:]
+
+
+def rate_limited(app: Any, every: int, retry_after: str | None) -> Any:
+    """The real mock, behind a limiter that answers every ``every``-th request 429 (envelope,
+    ``Retry-After`` when given) before the mock sees it; ``every=1``: every request."""
+    seen = 0
+    body = json.dumps({"error": {"message": "slow down", "type": "requests", "param": None, "code": None}})
+    hint = [(b"retry-after", retry_after.encode())] if retry_after is not None else []
+    limited = always(429, body.encode(), "application/json")
+
+    async def wrapper(scope: dict, receive: Any, send: Any) -> None:
+        nonlocal seen
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        seen += 1
+        if seen % every:
+            return await app(scope, receive, send)
+
+        async def with_hint(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message["headers"], *hint]}
+            await send(message)
+
+        await limited(scope, receive, with_hint)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
+def limited_target(every: int, retry_after: str | None) -> Target:
+    keys = frozenset(MOCK_KEYS)
+    return Target(
+        IN_PROCESS_URL,
+        *MOCK_KEYS,
+        app=create_app(MockConfig(api_keys=keys, speed=20)),
+        fuzz_app=rate_limited(create_app(MockConfig(api_keys=keys, instant=True)), every, retry_after),
+    )
+
+
+def test_a_judgement_the_server_never_gave_for_a_429_is_counted_as_skipped_not_passed():
+    report = run(effective_spec(), limited_target(1, None), replace(FAST, parts=("fuzzing",)))
+    judged = [r for r in report.results if r.check in fuzzing.NEEDS_JUDGEMENT]
+    assert judged and all(r.outcome is Outcome.SKIPPED for r in judged), {
+        (r.check, r.outcome.value) for r in judged
+    }
+    assert {r.detail for r in judged} == {fuzzing.RATE_LIMITED}
+    assert "skipped (" in summary(report) and "429" in summary(report)
+
+
+def test_a_429_with_retry_after_is_waited_out_and_the_request_judged():
+    report = run(effective_spec(), limited_target(2, "0"), replace(FAST, parts=("fuzzing",)))
+    judged = [r for r in report.results if r.check in fuzzing.NEEDS_JUDGEMENT]
+    assert report.ok and judged
+    assert not [r for r in judged if r.outcome is Outcome.SKIPPED]

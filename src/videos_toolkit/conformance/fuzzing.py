@@ -264,6 +264,7 @@ def _schema(job: Job, beat: Callable[[], None] | None = None) -> Any:
         headers={"Authorization": f"Bearer {target.api_key}"},
         workers=job.workers,
         request_timeout=target.request_timeout,
+        rate_limit="auto",  # a 429 with Retry-After is waited out and sent again (3 times, <= 60 s)
     )
     # "key" in a header name marks it secret by default: Idempotency-Key is not, and a repro that
     # hides it cannot show an idempotency failure. The credentials (Authorization) stay hidden.
@@ -443,11 +444,19 @@ JUDGE_ACCEPTANCE = (
 )
 
 
+# Checks that judge what the server makes of the request itself. A 429 (the contract allows it on
+# every operation, before the server looks at the request) shows them nothing: such a case is
+# counted as skipped, so a run whose every judgement was rate limited does not read as a pass.
+NEEDS_JUDGEMENT = frozenset({*JUDGE_ACCEPTANCE, "negative_data_rejection"})
+RATE_LIMITED = "answered 429 (rate limited), so the server's judgement of the request was not seen"
+
+
 def _allow_rate_limits(schema: Any) -> None:
     """The contract lets every operation answer 429 (rate limited). A server may limit its rate
     before it looks at the key or the request, so "got 429" to a request without a key, with a
     missing header or with valid data says nothing about auth, headers or validation: such a
-    failure is dropped. Only for 429, only for those checks; an accepted (2xx) probe still fails."""
+    failure is dropped (and the check counted as skipped: see ``_results``). Only for 429, only
+    for those checks; an accepted (2xx) probe still fails."""
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
@@ -504,11 +513,16 @@ def _results(event: events.ScenarioFinished, seed: int) -> list[CheckResult]:
     for case_id, checks in recorder.checks.items():
         node = recorder.cases.get(case_id)
         operation = node.value.operation.label if node is not None else (event.label or "(stateful)")
+        interaction = recorder.interactions.get(case_id)
+        limited = getattr(getattr(interaction, "response", None), "status_code", None) == 429
         for check in checks:
             outcome = OUTCOMES.get(check.status, Outcome.FAILED)
-            failure = None
+            failure, detail = None, ""
             if outcome is Outcome.FAILED:
                 failure = _failure(recorder, case_id, check, seed)
+                detail = failure.rule.splitlines()[0]
+            elif outcome is Outcome.PASSED and limited and check.name in NEEDS_JUDGEMENT:
+                outcome, detail = Outcome.SKIPPED, RATE_LIMITED
             results.append(
                 CheckResult(
                     operation=operation,
@@ -516,7 +530,7 @@ def _results(event: events.ScenarioFinished, seed: int) -> list[CheckResult]:
                     check=check.name,
                     outcome=outcome,
                     failure=failure,
-                    detail=failure.rule.splitlines()[0] if failure else "",
+                    detail=detail,
                 )
             )
     return results
