@@ -451,12 +451,42 @@ def test_a_live_target_failure_says_how_to_rerun_it_against_that_target(live_moc
     properties = Properties(wrap_free, effective_spec(), max_examples=1, seed=5, database=None)
     result = properties._failed("GET /videos", "pagination", "x", PropertyViolation("broken"))
     assert result.failure is not None
+    # What the run's inputs depend on goes with it: the budget and the live target's timeouts.
     assert result.failure.reproduce.startswith(
-        f"# rerun: scripts/conformance --only properties --seed 5 --base-url {live_mock.base_url} "
-        '--api-key "$OPENAI_API_KEY" --other-api-key "$CONFORMANCE_OTHER_API_KEY"\n'
+        "# rerun: scripts/conformance --only properties --seed 5 --max-examples 1 "
+        f'--base-url {live_mock.base_url} --api-key "$OPENAI_API_KEY" '
+        '--other-api-key "$CONFORMANCE_OTHER_API_KEY" --wait-timeout 30 --request-timeout 30\n'
     )
     # The client round trip's failure says the same, for its part (it has no seed).
     assert wrap_free.rerun("client") == (
         f'scripts/conformance --only client --base-url {live_mock.base_url} --api-key "$OPENAI_API_KEY" '
-        '--other-api-key "$CONFORMANCE_OTHER_API_KEY"'
+        '--other-api-key "$CONFORMANCE_OTHER_API_KEY" --wait-timeout 30 --request-timeout 30'
     )
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_fuzzing_failure_says_how_to_rerun_it(workers):
+    wrap, _ = VARIANTS["answers 500 to a bad input"]
+    report = run(effective_spec(), mock_target(wrap), replace(FAST, parts=("fuzzing",), workers=workers))
+    reruns = {r.failure.reproduce.splitlines()[0] for r in report.failures if r.failure}
+    expected = (
+        f"# rerun: scripts/conformance --only fuzzing --seed 7 --max-examples 5 --workers {min(workers, 2)}"
+    )
+    assert reruns and reruns <= {expected}, reruns
+
+
+def test_a_job_wait_that_runs_out_says_where_the_job_was_and_what_to_raise():
+    import httpx
+
+    from videos_toolkit.conformance.target import WaitTimeout
+
+    queued = {"id": "video_1", "object": "video", "status": "in_progress", "progress": 40}
+    answer = httpx.MockTransport(
+        lambda request: httpx.Response(200, json=queued, headers={"openai-poll-after-ms": "1"})
+    )
+    target = Target("http://server.test/v1", *MOCK_KEYS, wait_timeout=0.05)
+    with httpx.Client(base_url=target.base_url, transport=answer) as client:
+        with pytest.raises(WaitTimeout) as caught:
+            target.wait(client, "video_1")
+    said = str(caught.value)
+    assert "'in_progress' at progress 40" in said and "--wait-timeout" in said and "0.05 s" in said

@@ -200,7 +200,7 @@ def _engine(job: Job, beat: Callable[[], None] | None = None) -> Iterator[Batch]
     schema = _schema(job, beat)
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
-            yield _results(event, job.seed), len(event.recorder.cases), 1
+            yield _results(event, job), len(event.recorder.cases), 1
         elif isinstance(event, events.NonFatalError):
             yield [_non_fatal(event, job.seed)], 0, 0
         elif isinstance(event, events.FatalError):
@@ -507,7 +507,7 @@ def _allow_replays_of_deleted_videos(schema: Any) -> None:
         return (case.path_parameters or {}).get("video_id") not in replayed
 
 
-def _results(event: events.ScenarioFinished, seed: int) -> list[CheckResult]:
+def _results(event: events.ScenarioFinished, job: Job) -> list[CheckResult]:
     recorder = event.recorder
     results = []
     for case_id, checks in recorder.checks.items():
@@ -519,7 +519,7 @@ def _results(event: events.ScenarioFinished, seed: int) -> list[CheckResult]:
             outcome = OUTCOMES.get(check.status, Outcome.FAILED)
             failure, detail = None, ""
             if outcome is Outcome.FAILED:
-                failure = _failure(recorder, case_id, check, seed)
+                failure = _failure(recorder, case_id, check, job)
                 detail = failure.rule.splitlines()[0]
             elif outcome is Outcome.PASSED and limited and check.name in NEEDS_JUDGEMENT:
                 outcome, detail = Outcome.SKIPPED, RATE_LIMITED
@@ -536,7 +536,7 @@ def _results(event: events.ScenarioFinished, seed: int) -> list[CheckResult]:
     return results
 
 
-def _failure(recorder: Any, case_id: str, check: Any, seed: int) -> Failure:
+def _failure(recorder: Any, case_id: str, check: Any, job: Job) -> Failure:
     info = check.failure_info
     interaction = recorder.interactions.get(case_id)
     request = response = ""
@@ -562,7 +562,11 @@ def _failure(recorder: Any, case_id: str, check: Any, seed: int) -> Failure:
     )
     # The key from the environment, as in the properties' curl lines (double quotes: the shell fills it).
     reproduce = reproduce.replace(f"'Authorization: {FILTERED}'", '"Authorization: Bearer $OPENAI_API_KEY"')
-    return Failure(rule=rule, request=request, response=response, reproduce=f"# seed {seed}\n{reproduce}")
+    # The cases follow from the seed, the budget and the split: one engine for every operation
+    # (--workers 1) or one per operation (any --workers above 1, alike).
+    workers = 2 if job.operations is not None or job.phases == STATEFUL_PHASES else 1
+    rerun = job.target.rerun("fuzzing", job.seed, max_examples=job.max_examples, workers=workers)
+    return Failure(rule=rule, request=request, response=response, reproduce=f"# rerun: {rerun}\n{reproduce}")
 
 
 def _non_fatal(event: events.NonFatalError, seed: int) -> CheckResult:

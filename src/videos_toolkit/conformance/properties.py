@@ -266,7 +266,8 @@ class Properties:
                 sent = sent or shown
             except Exception as exc:  # showing the exchange is a courtesy, never why a run crashes
                 command = f"# the exchange cannot be shown ({type(exc).__name__}: {exc})"
-        reproduce = f"# rerun: {self.target.rerun('properties', self.seed)}\n{command}"
+        rerun = self.target.rerun("properties", self.seed, max_examples=self.max_examples)
+        reproduce = f"# rerun: {rerun}\n{command}"
         failure = Failure(rule=violation.rule, request=sent, response=got, reproduce=reproduce)
         return CheckResult(operation, family, check, Outcome.FAILED, failure, failure.rule.splitlines()[0])
 

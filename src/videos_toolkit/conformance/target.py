@@ -118,14 +118,26 @@ class Target:
             return Probe(connected=True)  # an answer came, only not a readable one: its checks judge it
         return Probe(connected=True, status=status)
 
-    def rerun(self, part: str, seed: int | None = None) -> str:
-        """The command that runs ``part`` of the suite again against this target, keys from the
-        environment (double quotes, so the shell fills them in)."""
-        command = f"scripts/conformance --only {part}" + (f" --seed {seed}" if seed is not None else "")
+    def rerun(
+        self,
+        part: str,
+        seed: int | None = None,
+        *,
+        max_examples: int | None = None,
+        workers: int | None = None,
+    ) -> str:
+        """The command that runs ``part`` of the suite again against this target, with what the
+        run's inputs depend on, keys from the environment (double quotes, so the shell fills them
+        in: set OPENAI_API_KEY, and CONFORMANCE_OTHER_API_KEY, to the keys under test)."""
+        flags = {"--seed": seed, "--max-examples": max_examples, "--workers": workers}
+        command = f"scripts/conformance --only {part}" + "".join(
+            f" {flag} {value}" for flag, value in flags.items() if value is not None
+        )
         if not self.in_process:
             command += f' --base-url {shlex.quote(self.base_url)} --api-key "$OPENAI_API_KEY"'
             if self.other_api_key:
                 command += ' --other-api-key "$CONFORMANCE_OTHER_API_KEY"'
+            command += f" --wait-timeout {self.wait_timeout:g} --request-timeout {self.request_timeout:g}"
         return command
 
     @property
@@ -164,7 +176,11 @@ class Target:
             if video.get("status") not in PENDING:
                 return video  # terminal, or a status this suite does not know: the caller judges it
             if time.monotonic() > deadline:
-                raise WaitTimeout(f"video {video_id} not terminal after {self.wait_timeout:.0f} s")
+                raise WaitTimeout(
+                    f"video {video_id} not terminal after {self.wait_timeout:g} s (last seen "
+                    f"{video.get('status')!r} at progress {video.get('progress')!r}): if the server's "
+                    "jobs take longer, raise --wait-timeout"
+                )
             hint = response.headers.get("openai-poll-after-ms", "")
             time.sleep(min(int(hint) / 1000 if hint.isdigit() else 0.5, 5.0))
 
