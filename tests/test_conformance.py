@@ -485,8 +485,10 @@ def test_a_job_wait_that_runs_out_says_where_the_job_was_and_what_to_raise():
         lambda request: httpx.Response(200, json=queued, headers={"openai-poll-after-ms": "1"})
     )
     target = Target("http://server.test/v1", *MOCK_KEYS, wait_timeout=0.05)
-    with httpx.Client(base_url=target.base_url, transport=answer) as client:
-        with pytest.raises(WaitTimeout) as caught:
-            target.wait(client, "video_1")
+    with (
+        httpx.Client(base_url=target.base_url, transport=answer) as client,
+        pytest.raises(WaitTimeout) as caught,
+    ):
+        target.wait(client, "video_1")
     said = str(caught.value)
     assert "'in_progress' at progress 40" in said and "--wait-timeout" in said and "0.05 s" in said
