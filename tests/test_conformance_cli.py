@@ -371,3 +371,22 @@ def test_every_failed_check_gets_a_line_before_any_gets_a_second(monkeypatch, ca
     assert main(["--only", "properties", "--report-dir", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "other_seconds_rejected: 5 accepted" in out and "3 more kinds of failure" in out
+
+
+def test_a_server_still_warming_up_stops_the_run_with_one_clear_line(capsys, tmp_path, monkeypatch):
+    from tests.client_support import serve
+    from tests.test_conformance_strange_servers import always
+    from videos_toolkit.conformance import target
+
+    # 503 to every request, even after the start-up probe waited as asked (made instant here).
+    monkeypatch.setattr(
+        target, "PATIENCE", target.PATIENCE.copy_with(backoff_factor=0, max_backoff_wait=0.001)
+    )
+    unavailable = always(
+        503, b'{"error": {"message": "warming up", "type": "server_error"}}', "application/json"
+    )
+    with serve(unavailable) as base_url:
+        code = main(["--base-url", base_url, "--api-key", "sk-a", "--report-dir", str(tmp_path)])
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 2 and "answers 503 (unavailable): is the server still starting?" in out, out
+    assert not (tmp_path / "conformance.junit.xml").exists()

@@ -154,6 +154,12 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
         if refused := _refused_keys(target, probe):
             console.print(f"[red]{escape(refused)}[/]")
             return 2, None
+        if probe.status == 503:  # still, after waiting as its Retry-After asked, five times
+            console.print(
+                f"[red]GET {escape(target.base_url)}{PROBE_PATH}?limit=1 answers 503 (unavailable): is "
+                "the server still starting? Run again once it answers.[/]"
+            )
+            return 2, None
         if probe.status == 404:
             console.print(
                 f"[yellow]GET {escape(target.base_url)}{PROBE_PATH}?limit=1 answered 404: is "
