@@ -541,6 +541,20 @@ def limit_zero_as_default(path: str, query: str) -> str:
     return re.sub(r"(^|&)limit=0(?=&|$)", r"\g<1>limit=20", query)  # the `limit or 20` bug
 
 
+def oldest_first_by_default(app: Any) -> Any:
+    """Lists in ascending order when no order is asked (the contract's default is desc)."""
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        query = scope.get("query_string", b"").decode()
+        listing = scope["type"] == "http" and scope["method"] == "GET" and scope["path"].endswith("/videos")
+        if listing and "order=" not in query:
+            scope = {**scope, "query_string": (f"{query}&order=asc" if query else "order=asc").encode()}
+        await app(scope, receive, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
 def thumbnail_by_default(path: str, query: str) -> str:
     if path.endswith("/content") and "variant=" not in query:
         return f"{query}&variant=thumbnail" if query else "variant=thumbnail"
@@ -715,6 +729,7 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     ),
     "accepts a JSON number for a seconds string": (takes_json_numbers_for_strings, "other_seconds_rejected"),
     "lists 20 videos for limit=0": (query_rewritten(limit_zero_as_default), "cursor_pagination"),
+    "lists oldest first by default": (oldest_first_by_default, "cursor_pagination"),
     "serves the thumbnail when no variant is asked": (
         query_rewritten(thumbnail_by_default),
         "client_round_trip",

@@ -457,7 +457,9 @@ class Properties:
                 expect_video(self.post(client, "/videos", {"prompt": PROMPT}, "json"), "create")["id"]
             )
         list_page(client, {"limit": 0})  # the contract: an empty page (a `limit or 20` gives 20)
+        self._newest_first_by_default(client)
         seen: list[str] = []
+        listed: list[tuple[Any, Any]] = []  # (created_at, id) through the pages so far
         after: str | None = None
         for number in range(10):  # pages of 2 until the three are reached (others' may be newer)
             page = list_page(client, {"limit": 2, **({"after": after} if after else {})})
@@ -465,6 +467,15 @@ class Properties:
                 for item in page["data"]:  # a listed Video holds what a retrieved one does
                     self.check_video(item)
             ids = [item.get("id") for item in page["data"]]
+            listed += [(item.get("created_at"), item.get("id")) for item in page["data"]]
+            for (newer, first), (older, then) in itertools.pairwise(listed):
+                if isinstance(newer, int) and isinstance(older, int) and older > newer:
+                    raise PropertyViolation(
+                        f"the list is newest first by default, but {then} (created_at {older}) comes "
+                        f"after {first} (created_at {newer})",
+                        "",
+                        page.response,
+                    )
             if set(ids) & set(seen):
                 raise PropertyViolation(
                     f"the page after last_id {after} repeats ids of the pages before it", "", page.response
@@ -517,6 +528,23 @@ class Properties:
                     "",
                     page.response,
                 )
+
+    @staticmethod
+    def _newest_first_by_default(client: httpx.Client) -> None:
+        """Without `order` the list is `order=desc`'s (a video created between the two reads can
+        tell them apart: read both again once before calling it a difference)."""
+        for _ in range(2):
+            default = list_page(client, {"limit": 2})
+            desc = list_page(client, {"limit": 2, "order": "desc"})
+            ids = [[item.get("id") for item in page["data"]] for page in (default, desc)]
+            if ids[0] == ids[1]:
+                return
+        raise PropertyViolation(
+            f"without order the list must be newest first, as with order=desc: the first page is "
+            f"{ids[0]}, with order=desc {ids[1]}",
+            "",
+            default.response,
+        )
 
     def _completed_video(self, client: httpx.Client, record: Record) -> dict[str, Any] | None:
         """A completed 8 s video (an edit keeping 4 s would not tell), or of the longest duration
