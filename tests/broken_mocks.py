@@ -465,6 +465,30 @@ def _once(body: bytes) -> Callable:
     return receive
 
 
+def eight_seconds_by_default(app: Any) -> Any:
+    """A create in JSON that leaves `seconds` out gets 8 (the contract's default is 4)."""
+
+    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+        headers = dict(scope.get("headers", []))
+        json_create = (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"].endswith("/videos")
+            and headers.get(b"content-type", b"").startswith(b"application/json")
+        )
+        if not json_create:
+            return await app(scope, receive, send)
+        body = await _whole_body(receive)
+        data = json.loads(body or b"null")
+        if isinstance(data, dict) and "seconds" not in data:
+            body = json.dumps({**data, "seconds": "8"}).encode()
+        headers[b"content-length"] = str(len(body)).encode()
+        await app({**scope, "headers": list(headers.items())}, _once(body), send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
 def on_replays(act: Callable[[Any, dict, bytes, list[dict]], Any]) -> Callable[[Any], Any]:
     """Runs the mock; when its answer is an idempotent replay, ``act(app, scope, body, answer)``
     sends instead (``answer``: the replay's ASGI messages)."""
@@ -730,6 +754,7 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "accepts a JSON number for a seconds string": (takes_json_numbers_for_strings, "other_seconds_rejected"),
     "lists 20 videos for limit=0": (query_rewritten(limit_zero_as_default), "cursor_pagination"),
     "lists oldest first by default": (oldest_first_by_default, "cursor_pagination"),
+    "makes 8-second videos when seconds is left out": (eight_seconds_by_default, "defaults_applied"),
     "serves the thumbnail when no variant is asked": (
         query_rewritten(thumbnail_by_default),
         "client_round_trip",

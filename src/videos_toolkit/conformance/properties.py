@@ -54,7 +54,9 @@ from videos_toolkit.conformance.exchanges import (
 from videos_toolkit.conformance.request_bodies import RequiredFields
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
+from videos_toolkit.mock.handlers import ContractFacts
 from videos_toolkit.mock.media import mp4_video
+from videos_toolkit.mock.operations import compile_spec
 
 STATUS_ORDER = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
 PROMPT = "A lighthouse on a cliff at dusk, waves below"
@@ -131,6 +133,9 @@ class Properties:
     ) -> None:
         self.target = target
         self.enums = Enums.from_spec(spec)
+        # What create gives a field left out: the contract's `default`, or its prose (where the
+        # mock reads it too, in one place).
+        self.defaults = ContractFacts(compile_spec(spec)).defaults
         self.required = RequiredFields.from_spec(spec)
         self.has_characters = {"/videos/characters", "/videos/characters/{character_id}"} <= set(
             spec["paths"]
@@ -164,6 +169,9 @@ class Properties:
                     f"other_{field}_rejected",
                     lambda f=field, a=allowed: self._create_rejects(client, f, a),
                 )
+            self._check(
+                record, "POST /videos", "enums", "defaults_applied", lambda: self._defaults_applied(client)
+            )
             self._check(
                 record,
                 "GET /videos/{video_id}",
@@ -372,6 +380,20 @@ class Properties:
                 expect_rejection(response, "seconds", f"extend with seconds={value!r} ({form})")
 
             rejected()
+
+    def _defaults_applied(self, client: httpx.Client) -> None:
+        """A create that leaves out `model`, `seconds` and `size` gets the contract's defaults."""
+        for form in ("json", "multipart"):
+            response = self.post(client, "/videos", {"prompt": PROMPT}, form)
+            video = expect_video(response, f"create with only a prompt ({form})")
+            for name, default in self.defaults.items():
+                if not same_value(name, default, video.get(name)):
+                    raise PropertyViolation(
+                        f"create without {name} ({form}): the contract's default is {default!r}, the "
+                        f"video says {video.get(name)!r}",
+                        "",
+                        response,
+                    )
 
     def _lifecycle(self, client: httpx.Client) -> None:
         answers = [self.post(client, "/videos", {"prompt": PROMPT}, "json")]
