@@ -336,6 +336,24 @@ def deletes_twice(seen: Seen, status: int, body: dict) -> Answer | None:
     return None
 
 
+def unsupported_media_as_400(seen: Seen, status: int, body: dict) -> Answer | None:
+    """A body of a media type the operation does not take is answered 400, not 415."""
+    return (400, body) if status == 415 else None
+
+
+def bad_variant_as_404(seen: Seen, status: int, body: dict) -> Answer | None:
+    """A download with a variant the contract does not list is answered 404, as a missing video."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if (
+        seen.path.endswith("/content")
+        and status == 400
+        and isinstance(error, dict)
+        and error.get("param") == "variant"
+    ):
+        return 404, body
+    return None
+
+
 def drops_header(name: bytes) -> Callable[[Any], Any]:
     """Sends every answer without the response header ``name``."""
 
@@ -755,6 +773,14 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "lists 20 videos for limit=0": (query_rewritten(limit_zero_as_default), "cursor_pagination"),
     "lists oldest first by default": (oldest_first_by_default, "cursor_pagination"),
     "makes 8-second videos when seconds is left out": (eight_seconds_by_default, "defaults_applied"),
+    "answers 400 to an unsupported Content-Type": (
+        lambda app: Breaker(app, after=unsupported_media_as_400),
+        "unsupported_media_type",
+    ),
+    "answers 404 to an unknown download variant": (
+        lambda app: Breaker(app, after=bad_variant_as_404),
+        "bad_parameters_named",
+    ),
     "serves the thumbnail when no variant is asked": (
         query_rewritten(thumbnail_by_default),
         "client_round_trip",

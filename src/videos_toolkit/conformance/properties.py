@@ -54,6 +54,7 @@ from videos_toolkit.conformance.exchanges import (
 from videos_toolkit.conformance.request_bodies import RequiredFields
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
+from videos_toolkit.json_pointer import resolve
 from videos_toolkit.mock.handlers import ContractFacts
 from videos_toolkit.mock.media import mp4_video
 from videos_toolkit.mock.operations import compile_spec
@@ -93,6 +94,17 @@ class Enums:
             values("VideoContentVariant") if "VideoContentVariant" in schemas else (),
             schemas.get("VideoContentVariant", {}).get("default", "video"),
         )
+
+
+def _list_limit(spec: dict[str, Any]) -> int | None:
+    """The largest `limit` the list operation takes, when the contract sets one."""
+    listing = spec["paths"].get("/videos", {}).get("get", {})
+    for parameter in listing.get("parameters", []):
+        parameter, _ = resolve(spec, parameter, "")
+        if parameter.get("name") == "limit" and parameter.get("in") == "query":
+            maximum = resolve(spec, parameter.get("schema", {}), "")[0].get("maximum")
+            return maximum if isinstance(maximum, int) else None
+    return None
 
 
 def same_value(name: str, asked: str, answered: Any) -> bool:
@@ -136,6 +148,7 @@ class Properties:
         # What create gives a field left out: the contract's `default`, or its prose (where the
         # mock reads it too, in one place).
         self.defaults = ContractFacts(compile_spec(spec)).defaults
+        self.list_limit = _list_limit(spec)
         self.required = RequiredFields.from_spec(spec)
         self.has_characters = {"/videos/characters", "/videos/characters/{character_id}"} <= set(
             spec["paths"]
@@ -205,6 +218,20 @@ class Properties:
                 ("POST /videos/edits", "extension", "edit_source_must_be_completed"),
             ):
                 self._check(record, operation, family, check, lambda o=operation: self._unfinished(client, o))
+            self._check(
+                record,
+                "POST /videos",
+                "errors",
+                "unsupported_media_type",
+                lambda: self._unsupported_media_type(client),
+            )
+            self._check(
+                record,
+                "GET /videos",
+                "errors",
+                "bad_parameters_named",
+                lambda: self._bad_parameters(client, source),
+            )
             if source is not None:
                 self._check(
                     record,
@@ -380,6 +407,36 @@ class Properties:
                 expect_rejection(response, "seconds", f"extend with seconds={value!r} ({form})")
 
             rejected()
+
+    @staticmethod
+    def _unsupported_media_type(client: httpx.Client) -> None:
+        """A body of a media type the operation does not accept is 415, with the envelope."""
+        response = client.post("/videos", content=b"prompt=a cat", headers={"Content-Type": "text/plain"})
+        error = safe_json(response).get("error")
+        if response.status_code != 415 or not isinstance(error, dict) or not error.get("message"):
+            raise PropertyViolation(
+                f"create with Content-Type text/plain: expected 415 with the error envelope, got "
+                f"{response.status_code}",
+                "",
+                response,
+            )
+
+    def _bad_parameters(self, client: httpx.Client, source: dict[str, Any] | None) -> None:
+        """A query value outside its enum or range is 400 naming the parameter (not a 404, which
+        says the video does not exist)."""
+        probes: list[tuple[str, str, Any]] = [("order", "/videos", "sideways")]
+        if self.list_limit is not None:
+            probes.append(("limit", "/videos", self.list_limit + 1))
+        if source is not None and self.enums.variants:
+            probes.append(("variant", f"/videos/{source['id']}/content", "poster"))
+        for param, path, value in probes:
+            answer = client.get(path, params={param: value})
+            what = f"GET {path} with {param}={value!r}"
+            expect_rejection(answer, param, what)
+            if answer.status_code != 400:
+                raise PropertyViolation(
+                    f"{what}: a bad parameter is 400, got {answer.status_code}", "", answer
+                )
 
     def _defaults_applied(self, client: httpx.Client) -> None:
         """A create that leaves out `model`, `seconds` and `size` gets the contract's defaults."""
