@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
@@ -337,7 +338,11 @@ def test_a_fuzzing_failure_shows_a_curl_a_shell_can_run_with_the_key_from_the_en
     assert repros, sorted(report.failed_checks())
     curls = [line for repro in repros for line in repro.splitlines() if line.startswith("curl ")]
     assert curls and all('"Authorization: Bearer $OPENAI_API_KEY"' in line for line in curls), curls[:2]
-    assert not any("[Filtered]" in line for line in curls), curls[:2]  # Idempotency-Key is no secret
+    # Idempotency-Key is no secret (a generated value equal to a key is, and is filtered).
+    assert not any(re.search(r"idempotency-key: \[Filtered\]", line, re.IGNORECASE) for line in curls), curls[
+        :2
+    ]
+    assert any("idempotency-key: " in line.lower() for line in curls), curls[:2]
 
 
 def another_client_creates_before_each_list(app):

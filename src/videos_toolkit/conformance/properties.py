@@ -610,20 +610,21 @@ class Properties:
 
     @staticmethod
     def _newest_first_by_default(client: httpx.Client) -> None:
-        """Without `order` the list is `order=desc`'s (a video created between the two reads can
-        tell them apart: read both again once before calling it a difference)."""
-        for _ in range(2):
-            default = list_page(client, {"limit": 2})
-            desc = list_page(client, {"limit": 2, "order": "desc"})
-            ids = [[item.get("id") for item in page["data"]] for page in (default, desc)]
-            if ids[0] == ids[1]:
-                return
-        raise PropertyViolation(
-            f"without order the list must be newest first, as with order=desc: the first page is "
-            f"{ids[0]}, with order=desc {ids[1]}",
-            "",
-            default.response,
-        )
+        """Without `order` the list is not oldest first: its first page is not `order=asc`'s
+        when that differs from `order=desc`'s. (Compared with the oldest end, which other
+        clients creating videos meanwhile do not move.)"""
+        pages = {
+            order: list_page(client, {"limit": 2, **({"order": order} if order else {})})
+            for order in (None, "asc", "desc")
+        }
+        ids = {order: [item.get("id") for item in page["data"]] for order, page in pages.items()}
+        if ids[None] == ids["asc"] != ids["desc"]:
+            raise PropertyViolation(
+                f"without order the list must be newest first (order=desc), but its first page "
+                f"{ids[None]} is order=asc's (order=desc starts {ids['desc']})",
+                "",
+                pages[None].response,
+            )
 
     def _completed_video(self, client: httpx.Client, record: Record) -> dict[str, Any] | None:
         """A completed 8 s video (an edit keeping 4 s would not tell), or of the longest duration
