@@ -2,7 +2,11 @@
 
 import copy
 import json
+import os
 import re
+import shlex
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
@@ -424,7 +428,6 @@ def test_neighbours_are_the_adjacent_integers_not_allowed():
 
 
 def test_a_property_failure_shows_its_request_and_a_curl_command_a_shell_can_run():
-    import shlex
 
     import httpx
 
@@ -497,3 +500,41 @@ def test_a_job_wait_that_runs_out_says_where_the_job_was_and_what_to_raise():
         target.wait(client, "video_1")
     said = str(caught.value)
     assert "'in_progress' at progress 40" in said and "--wait-timeout" in said and "0.05 s" in said
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_a_multipart_request_is_shown_by_its_parts_and_its_curl_sends_it_again(live_mock, tmp_path):
+    """Run the printed curl, as a person would, in a folder holding the file it names."""
+    import httpx
+
+    from videos_toolkit.conformance.exchanges import curl, post, shown_request
+    from videos_toolkit.mock.media import mp4_video
+
+    target = Target(live_mock.base_url, MOCK_KEYS[0], None)
+    sent = []
+    recorder = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(200))
+    body = {"prompt": "@not-a-file <neither", "seconds": "8", "video": mp4_video("720x1280", 4)}
+    with httpx.Client(base_url=target.base_url, transport=recorder) as client:
+        post(
+            client,
+            "/videos/extensions",
+            body,
+            "multipart",
+            headers={"Authorization": f"Bearer {MOCK_KEYS[0]}"},
+        )
+    [request] = sent
+    shown = shown_request(request)
+    assert "prompt: @not-a-file <neither" in shown and "video: (file 'video.mp4', video/mp4, " in shown
+    command = curl(request, target)
+    assert "video.mp4 (" in command.split("#", 1)[1]
+    (tmp_path / "video.mp4").write_bytes(body["video"])
+    done = subprocess.run(
+        ["bash", "-c", command.split("  #", 1)[0] + " -s"],  # the shell fills in $OPENAI_API_KEY
+        cwd=tmp_path,
+        env={**os.environ, "OPENAI_API_KEY": MOCK_KEYS[0]},
+        capture_output=True,
+        timeout=30,
+    )
+    answer = json.loads(done.stdout)
+    assert answer.get("object") == "video" and answer.get("seconds") == "12", answer
+    assert answer.get("prompt") == "@not-a-file <neither"

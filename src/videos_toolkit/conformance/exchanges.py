@@ -2,9 +2,12 @@
 raises ``PropertyViolation`` naming the rule and carrying the exchange; ``curl`` and
 ``shown_request`` show that exchange to a person."""
 
+import email.parser
+import email.policy
 import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -150,10 +153,59 @@ def _body_text(request: httpx.Request) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class Part:
+    """One part of a multipart body: a text field (``file_name`` None) or a file."""
+
+    name: str
+    file_name: str | None
+    media_type: str | None
+    data: bytes
+
+
+def multipart_parts(body: bytes, content_type: str) -> list[Part] | None:
+    """The parts of a multipart body as a server reads them; None when it is not one."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body
+    )
+    if not message.is_multipart():
+        return None
+    parts = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str):
+            file_name = part.get_filename()
+            media_type = part.get_content_type() if part.get("content-type") else None
+            parts.append(Part(name, file_name, media_type, part.get_payload(decode=True) or b""))
+    return parts
+
+
+def _sent_parts(request: httpx.Request) -> list[Part] | None:
+    """A multipart request's parts, read again from its body (httpx renders it anew, rewinding
+    the in-memory files the properties upload); None when it cannot be."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/"):
+        return None
+    try:
+        body = request.content if hasattr(request, "_content") else b"".join(request.stream)  # type: ignore[arg-type]
+    except Exception:  # a stream that cannot be read twice
+        return None
+    return multipart_parts(body, content_type)
+
+
 def shown_request(request: httpx.Request) -> str:
     headers = "\n".join(f"{k}: {v}" for k, v in request.headers.items())
-    body = _body_text(request)
-    return f"{request.method} {request.url}\n{headers}\n\n{'(body not shown)' if body is None else body}"
+    parts = _sent_parts(request)
+    if parts is not None:
+        body = "\n".join(
+            f"{part.name}: {part.data[:500].decode('utf-8', 'replace')}"
+            if part.file_name is None
+            else f"{part.name}: (file {part.file_name!r}, {part.media_type}, {len(part.data)} bytes)"
+            for part in parts
+        )
+    else:
+        body = _body_text(request) or "(body not shown)"
+    return f"{request.method} {request.url}\n{headers}\n\n{body}"
 
 
 def shown_answer(response: httpx.Response) -> str:
@@ -181,17 +233,30 @@ def curl(request: httpx.Request, target: Target) -> str:
     """A curl command for the request; the key comes from $OPENAI_API_KEY, or from
     $CONFORMANCE_OTHER_API_KEY for a request made with the second key (double quotes, so the shell
     fills it in)."""
+    form = _sent_parts(request)
     parts = [f"curl -X {request.method}"]
     for name, value in request.headers.items():
         if name.lower() == "authorization":
             other = target.other_api_key and value == f"Bearer {target.other_api_key}"
             variable = "CONFORMANCE_OTHER_API_KEY" if other else "OPENAI_API_KEY"
             parts.append(f'-H "Authorization: Bearer ${variable}"')
-        elif name.lower() in ("content-type", "idempotency-key"):
+        elif name.lower() == "idempotency-key" or (name.lower() == "content-type" and not form):
             parts.append(f"-H {shlex.quote(f'{name}: {value}')}")
-    body = _body_text(request)
+    files = []
+    for part in form or []:
+        if part.file_name is None:  # --form-string: a value starting with @ or < stays text
+            text = part.data.decode("utf-8", "replace")
+            parts.append(f"--form-string {shlex.quote(f'{part.name}={text}')}")
+        else:
+            files.append(f"{part.file_name} ({len(part.data)} bytes of {part.media_type})")
+            parts.append(f"-F {shlex.quote(f'{part.name}=@{part.file_name};type={part.media_type}')}")
+    body = None if form is not None else _body_text(request)
     if body:
         parts.append(f"--data-binary {shlex.quote(body)}")
     parts.append(shlex.quote(str(request.url)))
     command = " ".join(parts)
-    return command if body is not None else f"{command}  # the body is not shown (multipart or streamed)"
+    if files:
+        return f"{command}  # with the file(s) the suite sent in this folder: {', '.join(files)}"
+    if form is None and body is None:
+        return f"{command}  # the body is not shown (streamed)"
+    return command

@@ -6,8 +6,6 @@ hypothesis database under the report folder, so a failure found once is replayed
 """
 
 import contextlib
-import email.parser
-import email.policy
 import pickle
 import random
 import threading
@@ -29,6 +27,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.transport.serialization import Binary
 
+from videos_toolkit.conformance.exchanges import multipart_parts
 from videos_toolkit.conformance.results import FILTERED, CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
 from videos_toolkit.conformance.wire_view import fuzzing_view
@@ -388,22 +387,19 @@ def _form_as_sent(request: Any) -> dict[str, Any] | None:
     )
     if not isinstance(body, bytes) or not content_type:
         return None
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body
-    )
-    if not message.is_multipart():
+    parts = multipart_parts(body, content_type)
+    if parts is None:
         return None
     form: dict[str, Any] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        raw = part.get_payload(decode=True) or b""
-        value = "" if part.get_filename() is not None else raw.decode("utf-8", "replace")
-        if name in form:
-            form[name] = [*(form[name] if isinstance(form[name], list) else [form[name]]), value]
+    for part in parts:
+        value = "" if part.file_name is not None else part.data.decode("utf-8", "replace")
+        if part.name in form:
+            form[part.name] = [
+                *(form[part.name] if isinstance(form[part.name], list) else [form[part.name]]),
+                value,
+            ]
         else:
-            form[name] = value
+            form[part.name] = value
     return form
 
 
