@@ -336,6 +336,14 @@ def deletes_twice(seen: Seen, status: int, body: dict) -> Answer | None:
     return None
 
 
+def four_seconds_for_uploaded_edits(seen: Seen, status: int, body: dict) -> Answer | None:
+    """An edit of an uploaded video answers 4 seconds, whatever the upload's length."""
+    multipart = seen.headers.get("content-type", "").startswith("multipart/")
+    if seen.path.endswith("/edits") and multipart and status == 200 and isinstance(body, dict):
+        return status, {**body, "seconds": "4"}
+    return None
+
+
 def unsupported_media_as_400(seen: Seen, status: int, body: dict) -> Answer | None:
     """A body of a media type the operation does not take is answered 400, not 415."""
     return (400, body) if status == 415 else None
@@ -773,6 +781,10 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "lists 20 videos for limit=0": (query_rewritten(limit_zero_as_default), "cursor_pagination"),
     "lists oldest first by default": (oldest_first_by_default, "cursor_pagination"),
     "makes 8-second videos when seconds is left out": (eight_seconds_by_default, "defaults_applied"),
+    "answers 4 seconds to every edit of an upload": (
+        lambda app: Breaker(app, after=four_seconds_for_uploaded_edits),
+        "edit_keeps_duration",
+    ),
     "answers 400 to an unsupported Content-Type": (
         lambda app: Breaker(app, after=unsupported_media_as_400),
         "unsupported_media_type",

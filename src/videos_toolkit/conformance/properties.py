@@ -727,16 +727,28 @@ class Properties:
             expect_error_code(response, 400, "video_not_completed", f"downloading the unfinished {vid}")
 
     def _edit_keeps_duration(self, client: httpx.Client, source: dict[str, Any]) -> None:
-        body = {"prompt": PROMPT, "video": {"id": source["id"]}}
-        response = self.post(client, "/videos/edits", body, "json")
-        edit = expect_video(response, "edit by id")
-        if edit.get("seconds") != source.get("seconds"):
-            raise PropertyViolation(
-                f"editing a {source.get('seconds')} s video answered seconds={edit.get('seconds')!r}: "
-                "an edit keeps the source's duration",
-                "",
-                response,
-            )
+        """By id and by upload (of another length than the source's), an edit keeps the length of
+        the video it edits."""
+        upload_seconds = int(source["seconds"]) + 2  # neither the source's length nor a default one
+        edits = [
+            ("edit by id", source.get("seconds"), {"video": {"id": source["id"]}}, "json"),
+            (
+                "edit by upload",
+                str(upload_seconds),
+                {"video": mp4_video(source["size"], upload_seconds)},
+                "multipart",
+            ),
+        ]
+        for what, seconds, video, form in edits:
+            response = self.post(client, "/videos/edits", {"prompt": PROMPT, **video}, form)
+            edit = expect_video(response, what)
+            if edit.get("seconds") != seconds:
+                raise PropertyViolation(
+                    f"{what} of a {seconds} s video answered seconds={edit.get('seconds')!r}: an edit "
+                    "keeps the duration of the video it edits",
+                    "",
+                    response,
+                )
 
     def _remix_keeps_source(self, client: httpx.Client, source: dict[str, Any]) -> None:
         response = self.post(client, f"/videos/{source['id']}/remix", {"prompt": PROMPT}, "json")
