@@ -173,16 +173,20 @@ def test_walking_pages_whose_cursor_does_not_move_on_stops_with_a_clear_error(pa
     assert len(calls) <= 3
 
 
-def test_walking_async_pages_whose_cursor_does_not_move_on_stops_too():
-    calls = []
+def same_page_always(body: dict, calls: list) -> httpx.MockTransport:
+    """A server answering every list request with this page; fails the test past 5 requests."""
 
     def server(request: httpx.Request) -> httpx.Response:
         calls.append(request)
         if len(calls) > 5:
             pytest.fail("the walk does not stop")
-        return httpx.Response(200, json=page(["video_1"], True))
+        return httpx.Response(200, json=body)
 
-    transport = httpx.MockTransport(server)
+    return httpx.MockTransport(server)
+
+
+def test_walking_async_pages_whose_cursor_does_not_move_on_stops_too():
+    transport = same_page_always(page(["video_1"], True), [])
 
     async def walk() -> list:
         async with videos_client.AsyncVideosClient(
@@ -195,15 +199,9 @@ def test_walking_async_pages_whose_cursor_does_not_move_on_stops_too():
 
 
 def test_has_more_sent_as_a_string_is_not_read_as_more_pages():
-    calls = []
-
-    def server(request: httpx.Request) -> httpx.Response:
-        calls.append(request)
-        if len(calls) > 5:
-            pytest.fail("the walk does not stop")
-        return httpx.Response(200, json=page(["video_1"], "false"))
-
-    first = scripted(server).videos.list()
+    calls: list = []
+    transport = same_page_always(page(["video_1"], "false"), calls)
+    first = scripted(transport.handler).videos.list()
     assert [video.id for video in first] == ["video_1"] and len(calls) == 1
     assert first.response.status_code == 200  # the raw answer, as with_raw_response gives
 

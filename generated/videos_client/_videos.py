@@ -480,12 +480,13 @@ class _Page:
 
     def __init__(
         self,
+        videos: Any,  # the resource that fetches the next page: Videos or AsyncVideos
         listing: VideoListResponse,
         params: dict[str, Any],
         timeout: TimeoutTypes | Unset,
         response: httpx.Response,
     ) -> None:
-        self._params, self._timeout = params, timeout
+        self._videos, self._params, self._timeout = videos, params, timeout
         self.listing, self.response = listing, response
         self.data: list[Video] = listing.data
         self.has_more: bool = listing.has_more
@@ -512,16 +513,7 @@ class VideoPage(_Page):
     page's own, ``response`` its raw answer; iterating the page yields every video from here to
     the last page, lazily."""
 
-    def __init__(
-        self,
-        videos: Videos,
-        listing: VideoListResponse,
-        params: dict[str, Any],
-        timeout: TimeoutTypes | Unset,
-        response: httpx.Response,
-    ) -> None:
-        super().__init__(listing, params, timeout, response)
-        self._videos = videos
+    _videos: Videos
 
     def get_next_page(self) -> VideoPage:
         if not self.has_next_page() or self.last_id is None:
@@ -819,16 +811,7 @@ class AsyncVideos(_Resource):
 class AsyncVideoPage(_Page):
     """One page of ``await client.videos.list()``; ``async for`` over it walks every later page too."""
 
-    def __init__(
-        self,
-        videos: AsyncVideos,
-        listing: VideoListResponse,
-        params: dict[str, Any],
-        timeout: TimeoutTypes | Unset,
-        response: httpx.Response,
-    ) -> None:
-        super().__init__(listing, params, timeout, response)
-        self._videos = videos
+    _videos: AsyncVideos
 
     async def get_next_page(self) -> AsyncVideoPage:
         if not self.has_next_page() or self.last_id is None:
