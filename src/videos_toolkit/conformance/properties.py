@@ -729,7 +729,9 @@ class Properties:
     def _edit_keeps_duration(self, client: httpx.Client, source: dict[str, Any]) -> None:
         """By id and by upload (of another length than the source's), an edit keeps the length of
         the video it edits."""
-        upload_seconds = int(source["seconds"]) + 2  # neither the source's length nor a default one
+        # A length the contract lets a video have, other than the source's (the longest such).
+        others = [int(v) for v in self.enums.create_seconds if v != source.get("seconds") and v.isdigit()]
+        upload_seconds = max(others, default=int(source["seconds"]) + 2)
         edits = [
             ("edit by id", source.get("seconds"), {"video": {"id": source["id"]}}, "json"),
             (
