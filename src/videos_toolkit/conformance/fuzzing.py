@@ -444,7 +444,7 @@ JUDGE_ACCEPTANCE = (
 # every operation, before the server looks at the request) shows them nothing: such a case is
 # counted as skipped, so a run whose every judgement was rate limited does not read as a pass.
 NEEDS_JUDGEMENT = frozenset({*JUDGE_ACCEPTANCE, "negative_data_rejection"})
-RATE_LIMITED = "answered 429 (rate limited), so the server's judgement of the request was not seen"
+RATE_LIMITED = "answered 429 (rate limited): the request was not judged"
 
 
 def _allow_rate_limits(schema: Any) -> None:

@@ -532,11 +532,10 @@ class Properties:
         for index in range(3):
             if index:
                 self.target.pause(1.1)
-            created.append(
-                expect_video(self.post(client, "/videos", {"prompt": PROMPT}, "json"), "create")["id"]
-            )
+            newest = expect_video(self.post(client, "/videos", {"prompt": PROMPT}, "json"), "create")
+            created.append(newest["id"])
         list_page(client, {"limit": 0})  # the contract: an empty page (a `limit or 20` gives 20)
-        self._newest_first_by_default(client)
+        self._newest_first_by_default(client, newest)
         seen: list[str] = []
         listed: list[tuple[Any, Any]] = []  # (created_at, id) through the pages so far
         after: str | None = None
@@ -609,21 +608,18 @@ class Properties:
                 )
 
     @staticmethod
-    def _newest_first_by_default(client: httpx.Client) -> None:
-        """Without `order` the list is not oldest first: its first page is not `order=asc`'s
-        when that differs from `order=desc`'s. (Compared with the oldest end, which other
-        clients creating videos meanwhile do not move.)"""
-        pages = {
-            order: list_page(client, {"limit": 2, **({"order": order} if order else {})})
-            for order in (None, "asc", "desc")
-        }
-        ids = {order: [item.get("id") for item in page["data"]] for order, page in pages.items()}
-        if ids[None] == ids["asc"] != ids["desc"]:
+    def _newest_first_by_default(client: httpx.Client, newest: dict[str, Any]) -> None:
+        """Without `order` the list starts with the key's newest video: one created no earlier
+        than the newest of ours (other clients' videos made since are newer still)."""
+        page = list_page(client, {"limit": 1})
+        top = page["data"][0] if page["data"] else {}
+        first, ours = top.get("created_at"), newest.get("created_at")
+        if isinstance(first, int) and isinstance(ours, int) and first < ours:
             raise PropertyViolation(
-                f"without order the list must be newest first (order=desc), but its first page "
-                f"{ids[None]} is order=asc's (order=desc starts {ids['desc']})",
+                f"without order the list must be newest first, but it starts with {top.get('id')} "
+                f"(created_at {first}), older than {newest['id']} (created_at {ours}) created just before",
                 "",
-                pages[None].response,
+                page.response,
             )
 
     def _completed_video(self, client: httpx.Client, record: Record) -> dict[str, Any] | None:
