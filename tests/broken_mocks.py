@@ -605,6 +605,10 @@ def oldest_first_by_default(app: Any) -> Any:
     return wrapper
 
 
+def pages_cut_at_20(path: str, query: str) -> str:
+    return re.sub(r"(^|&)limit=(2[1-9]|[3-9]\d|100)(?=&|$)", r"\g<1>limit=20", query)
+
+
 def thumbnail_by_default(path: str, query: str) -> str:
     if path.endswith("/content") and "variant=" not in query:
         return f"{query}&variant=thumbnail" if query else "variant=thumbnail"
@@ -780,6 +784,7 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "accepts a JSON number for a seconds string": (takes_json_numbers_for_strings, "other_seconds_rejected"),
     "lists 20 videos for limit=0": (query_rewritten(limit_zero_as_default), "cursor_pagination"),
     "lists oldest first by default": (oldest_first_by_default, "cursor_pagination"),
+    "cuts pages at 20 whatever the limit": (query_rewritten(pages_cut_at_20), "cursor_pagination"),
     "makes 8-second videos when seconds is left out": (eight_seconds_by_default, "defaults_applied"),
     "answers 4 seconds to every edit of an upload": (
         lambda app: Breaker(app, after=four_seconds_for_uploaded_edits),

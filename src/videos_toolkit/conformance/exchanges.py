@@ -110,6 +110,13 @@ def list_page(client: httpx.Client, params: dict[str, Any]) -> Page:
         )
     if "limit" in params and len(data) > params["limit"]:
         raise PropertyViolation(f"list {params}: {len(data)} items for limit {params['limit']}", "", response)
+    if "limit" in params and len(data) < params["limit"] and page.get("has_more") is True:
+        raise PropertyViolation(
+            f"list {params}: {len(data)} items for limit {params['limit']} with has_more: true (a page "
+            "holds `limit` items while more exist)",
+            "",
+            response,
+        )
     ids = [item.get("id") if isinstance(item, dict) else None for item in data]
     ends = (ids[0], ids[-1]) if ids else (None, None)
     if (page.get("first_id"), page.get("last_id")) != ends:

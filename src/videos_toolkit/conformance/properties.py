@@ -535,6 +535,7 @@ class Properties:
             newest = expect_video(self.post(client, "/videos", {"prompt": PROMPT}, "json"), "create")
             created.append(newest["id"])
         list_page(client, {"limit": 0})  # the contract: an empty page (a `limit or 20` gives 20)
+        list_page(client, {"limit": 21})  # not cut at the default of 20 (the key has made more by now)
         self._newest_first_by_default(client, newest)
         seen: list[str] = []
         listed: list[tuple[Any, Any]] = []  # (created_at, id) through the pages so far
