@@ -115,9 +115,7 @@ def refuses_multipart_creates(app: Any) -> Any:
             or not multipart
         ):
             return await app(scope, receive, send)
-        more = True
-        while more:
-            more = (await receive()).get("more_body", False)
+        await _whole_body(receive)  # drained, as a server would
         body = json.dumps(refusal).encode()
         await send(
             {
@@ -425,50 +423,6 @@ def forgets_deleted_cursors(app: Any) -> Any:
     return wrapper
 
 
-def takes_json_numbers_for_strings(app: Any) -> Any:
-    """Reads a JSON body's numbers as the strings the contract wants: {"seconds": 4} passes as "4"."""
-
-    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
-            return await app(scope, receive, send)
-        headers = dict(scope["headers"])
-        if not headers.get(b"content-type", b"").startswith(b"application/json"):
-            return await app(scope, receive, send)
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        try:
-            data = json.loads(body)
-            if isinstance(data, dict):
-                body = json.dumps(
-                    {
-                        k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
-                        for k, v in data.items()
-                    }
-                ).encode()
-        except ValueError:
-            pass
-        kept = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
-        scope = {**scope, "headers": [*kept, (b"content-length", str(len(body)).encode())]}
-        sent = False
-
-        async def replay() -> dict:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await app(scope, replay, send)
-
-    wrapper.state = app.state  # type: ignore[attr-defined]
-    return wrapper
-
-
 async def _whole_body(receive: Callable) -> bytes:
     chunks, more = [], True
     while more:
@@ -491,28 +445,43 @@ def _once(body: bytes) -> Callable:
     return receive
 
 
-def eight_seconds_by_default(app: Any) -> Any:
+def json_body_rewritten(rewrite: Callable[[str, dict], dict]) -> Callable[[Any], Any]:
+    """Rewrites the JSON object body of each POST, given its path, before the mock reads it."""
+
+    def wrap(app: Any) -> Any:
+        async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
+            headers = dict(scope.get("headers", []))
+            json_post = (
+                scope["type"] == "http"
+                and scope["method"] == "POST"
+                and headers.get(b"content-type", b"").startswith(b"application/json")
+            )
+            if not json_post:
+                return await app(scope, receive, send)
+            body = await _whole_body(receive)
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                body = json.dumps(rewrite(scope["path"], data)).encode()
+            headers[b"content-length"] = str(len(body)).encode()
+            await app({**scope, "headers": list(headers.items())}, _once(body), send)
+
+        wrapper.state = app.state  # type: ignore[attr-defined]
+        return wrapper
+
+    return wrap
+
+
+def numbers_as_strings(path: str, data: dict) -> dict:
+    """Reads a JSON body's numbers as the strings the contract wants: {"seconds": 4} passes as "4"."""
+    return {k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in data.items()}
+
+
+def eight_seconds_by_default(path: str, data: dict) -> dict:
     """A create in JSON that leaves `seconds` out gets 8 (the contract's default is 4)."""
-
-    async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
-        headers = dict(scope.get("headers", []))
-        json_create = (
-            scope["type"] == "http"
-            and scope["method"] == "POST"
-            and scope["path"].endswith("/videos")
-            and headers.get(b"content-type", b"").startswith(b"application/json")
-        )
-        if not json_create:
-            return await app(scope, receive, send)
-        body = await _whole_body(receive)
-        data = json.loads(body or b"null")
-        if isinstance(data, dict) and "seconds" not in data:
-            body = json.dumps({**data, "seconds": "8"}).encode()
-        headers[b"content-length"] = str(len(body)).encode()
-        await app({**scope, "headers": list(headers.items())}, _once(body), send)
-
-    wrapper.state = app.state  # type: ignore[attr-defined]
-    return wrapper
+    return {**data, "seconds": "8"} if path.endswith("/videos") and "seconds" not in data else data
 
 
 def on_replays(act: Callable[[Any, dict, bytes, list[dict]], Any]) -> Callable[[Any], Any]:
@@ -524,12 +493,7 @@ def on_replays(act: Callable[[Any, dict, bytes, list[dict]], Any]) -> Callable[[
             if scope["type"] != "http" or scope["method"] != "POST":
                 return await app(scope, receive, send)
             body = await _whole_body(receive)
-            answer: list[dict] = []
-
-            async def keep(message: dict) -> None:
-                answer.append(message)
-
-            await app(scope, _once(body), keep)
+            answer = await _served(app, scope, body)
             replayed = (b"idempotent-replayed", b"true") in answer[0].get("headers", [])
             for message in await act(app, scope, body, answer) if replayed else answer:
                 await send(message)
@@ -781,11 +745,17 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
         lambda app: Breaker(app, after=lists_videos_in_milliseconds),
         "cursor_pagination",
     ),
-    "accepts a JSON number for a seconds string": (takes_json_numbers_for_strings, "other_seconds_rejected"),
+    "accepts a JSON number for a seconds string": (
+        json_body_rewritten(numbers_as_strings),
+        "other_seconds_rejected",
+    ),
     "lists 20 videos for limit=0": (query_rewritten(limit_zero_as_default), "cursor_pagination"),
     "lists oldest first by default": (oldest_first_by_default, "cursor_pagination"),
     "cuts pages at 20 whatever the limit": (query_rewritten(pages_cut_at_20), "cursor_pagination"),
-    "makes 8-second videos when seconds is left out": (eight_seconds_by_default, "defaults_applied"),
+    "makes 8-second videos when seconds is left out": (
+        json_body_rewritten(eight_seconds_by_default),
+        "defaults_applied",
+    ),
     "answers 4 seconds to every edit of an upload": (
         lambda app: Breaker(app, after=four_seconds_for_uploaded_edits),
         "edit_keeps_duration",

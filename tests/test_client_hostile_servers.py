@@ -4,9 +4,10 @@ the client's own, and low-level POSTs retried without an Idempotency-Key."""
 
 import asyncio
 import gzip
+import itertools
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -42,39 +43,37 @@ def scripted(handler) -> videos_client.VideosClient:
 
 
 @contextmanager
-def recording_proxy() -> Iterator[tuple[str, list[str]]]:
-    """A forward proxy on 127.0.0.1 that answers every request 404 itself and records its request
-    line (absolute-form, as a client sends it to a proxy)."""
+def raw_server(answers: Iterable[bytes]) -> Iterator[tuple[str, list[str]]]:
+    """A server on 127.0.0.1 sending each connection the next raw answer as is, then closing it;
+    yields its origin and the request line of each request (absolute-form when it is used as a
+    proxy, as a client sends it to one)."""
     lines: list[str] = []
     listener = socket.create_server(("127.0.0.1", 0))
-    body = b'{"error": {"message": "from the proxy", "type": "invalid_request_error"}}'
 
     def answer() -> None:
-        while True:
+        for raw in answers:
             try:
                 conn, _ = listener.accept()
             except OSError:
                 return
             with conn:
                 head = b""
-                while b"\r\n\r\n" not in head:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
+                while b"\r\n\r\n" not in head and (chunk := conn.recv(65536)):
                     head += chunk
                 lines.append(head.split(b"\r\n", 1)[0].decode())
-                conn.sendall(
-                    b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\nconnection: close\r\n"
-                    + f"content-length: {len(body)}\r\n\r\n".encode()
-                    + body
-                )
+                conn.sendall(raw)
 
-    thread = threading.Thread(target=answer, daemon=True)
-    thread.start()
+    threading.Thread(target=answer, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}", lines
     finally:
         listener.close()
+
+
+def http_answer(body: bytes, declared: int | None = None, status: str = "200 OK") -> bytes:
+    length = len(body) if declared is None else declared
+    head = f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n"
+    return (head + "connection: close\r\n\r\n").encode() + body
 
 
 @pytest.fixture
@@ -87,7 +86,8 @@ def no_proxies(monkeypatch):
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_the_proxy_of_the_environment_is_used_as_httpx_and_the_openai_sdk_use_it(no_proxies, kind):
-    with recording_proxy() as (proxy, lines):
+    refusal = b'{"error": {"message": "from the proxy", "type": "invalid_request_error"}}'
+    with raw_server(itertools.repeat(http_answer(refusal, status="404 Not Found"))) as (proxy, lines):
         no_proxies.setenv("HTTP_PROXY", proxy)
         base_url = "http://videos.internal/v1"  # resolved by the proxy, never by this machine
         if kind == "sync":
@@ -291,45 +291,12 @@ def test_an_error_body_with_a_stray_invalid_byte_keeps_its_message():
     assert "no such video" in caught.value.message and caught.value.code == "gone"
 
 
-@contextmanager
-def raw_server(answers: list[bytes]) -> Iterator[tuple[str, list[str]]]:
-    """A server on 127.0.0.1 sending each connection the next raw answer as is, then closing it;
-    records each request line."""
-    lines: list[str] = []
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def answer() -> None:
-        for raw in answers:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                head = b""
-                while b"\r\n\r\n" not in head and (chunk := conn.recv(65536)):
-                    head += chunk
-                lines.append(head.split(b"\r\n", 1)[0].decode())
-                conn.sendall(raw)
-
-    threading.Thread(target=answer, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1", lines
-    finally:
-        listener.close()
-
-
-def http_answer(body: bytes, declared: int | None = None) -> bytes:
-    length = len(body) if declared is None else declared
-    head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n"
-    return (head + "connection: close\r\n\r\n").encode() + body
-
-
 def test_a_json_answer_cut_short_is_retried_like_a_lost_connection():
     whole = httpx.Response(200, json={**VIDEO, "status": "completed"}).content
-    with raw_server([http_answer(whole[:20], declared=len(whole)), http_answer(whole)]) as (base_url, lines):
+    with raw_server([http_answer(whole[:20], declared=len(whole)), http_answer(whole)]) as (origin, lines):
         fake = FakeTime()
         client = videos_client.VideosClient(
-            api_key=KEY, base_url=base_url, sleep=fake.sleep, clock=fake.clock
+            api_key=KEY, base_url=f"{origin}/v1", sleep=fake.sleep, clock=fake.clock
         )
         assert client.videos.retrieve("video_1").status == "completed"
     assert len(lines) == 2 and len(fake.sleeps) == 1
@@ -338,8 +305,8 @@ def test_a_json_answer_cut_short_is_retried_like_a_lost_connection():
 def test_a_json_answer_always_cut_short_is_an_api_connection_error_after_the_retries():
     whole = httpx.Response(200, json=VIDEO).content
     cut = http_answer(whole[:20], declared=len(whole))
-    with raw_server([cut] * 3) as (base_url, lines):
-        client = videos_client.VideosClient(api_key=KEY, base_url=base_url, sleep=FakeTime().sleep)
+    with raw_server([cut] * 3) as (origin, lines):
+        client = videos_client.VideosClient(api_key=KEY, base_url=f"{origin}/v1", sleep=FakeTime().sleep)
         with pytest.raises(errors.APIConnectionError):
             client.videos.retrieve("video_1")
     assert len(lines) == 3

@@ -24,7 +24,6 @@ from ._common import (
     VideoInput,
     connection_errors,
     expect,
-    new_idempotency_key,
     poll_wait,
     replayable,
     require_id,
@@ -234,7 +233,7 @@ class Videos(_Resource):
             body = _create_body(
                 stack, prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference
             )
-            kwargs = create_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
+            kwargs = create_video._get_kwargs(body=body)
             return self._call(
                 kwargs, create_video._build_response, Video, timeout, retry=replayable(body.input_reference)
             )
@@ -275,14 +274,14 @@ class Videos(_Resource):
         (bytes, a path, a binary file) or a reference to a completed video, ``{"id": ...}``."""
         with contextlib.ExitStack() as stack:
             body = _extend_body(stack, prompt=prompt, seconds=seconds, video=video)
-            kwargs = extend_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
+            kwargs = extend_video._get_kwargs(body=body)
             return self._call(kwargs, extend_video._build_response, Video, timeout, retry=replayable(body.video))
 
     def edit(self, *, prompt: str, video: VideoInput, timeout: TimeoutTypes | Unset = UNSET) -> Video:
         """Edit a video: an upload or a reference to a completed video, ``{"id": ...}``."""
         with contextlib.ExitStack() as stack:
             body = _edit_body(stack, prompt=prompt, video=video)
-            kwargs = edit_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
+            kwargs = edit_video._get_kwargs(body=body)
             return self._call(kwargs, edit_video._build_response, Video, timeout, retry=replayable(body.video))
 
     def remix(self, video_id: str, *, prompt: str, timeout: TimeoutTypes | Unset = UNSET) -> Video:
@@ -290,7 +289,6 @@ class Videos(_Resource):
         kwargs = remix_video._get_kwargs(
             require_id(video_id, "video_id"),
             body=RemixVideoBody(prompt=prompt),
-            idempotency_key=new_idempotency_key(),
         )
         return self._call(kwargs, remix_video._build_response, Video, timeout)
 
@@ -298,7 +296,7 @@ class Videos(_Resource):
         with contextlib.ExitStack() as stack:
             body = _character_body(stack, name=name, video=video)
             operation = _optional("api.videos.create_video_character", CREATE_CHARACTER)
-            kwargs = operation._get_kwargs(body=body, idempotency_key=new_idempotency_key())
+            kwargs = operation._get_kwargs(body=body)
             cls: type[VideoCharacter] = _optional("models.video_character", CREATE_CHARACTER).VideoCharacter
             return self._call(kwargs, operation._build_response, cls, timeout, retry=replayable(body.video))
 
@@ -575,7 +573,7 @@ class AsyncVideos(_Resource):
             body = _create_body(
                 stack, prompt=prompt, model=model, seconds=seconds, size=size, input_reference=input_reference
             )
-            kwargs = create_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
+            kwargs = create_video._get_kwargs(body=body)
             retry = replayable(body.input_reference)
             return await self._call(kwargs, create_video._build_response, Video, timeout, retry=retry)
 
@@ -616,14 +614,14 @@ class AsyncVideos(_Resource):
         (bytes, a path, a binary file) or a reference to a completed video, ``{"id": ...}``."""
         with contextlib.ExitStack() as stack:
             body = _extend_body(stack, prompt=prompt, seconds=seconds, video=video)
-            kwargs = extend_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
+            kwargs = extend_video._get_kwargs(body=body)
             retry = replayable(body.video)
             return await self._call(kwargs, extend_video._build_response, Video, timeout, retry=retry)
 
     async def edit(self, *, prompt: str, video: VideoInput, timeout: TimeoutTypes | Unset = UNSET) -> Video:
         with contextlib.ExitStack() as stack:
             body = _edit_body(stack, prompt=prompt, video=video)
-            kwargs = edit_video._get_kwargs(body=body, idempotency_key=new_idempotency_key())
+            kwargs = edit_video._get_kwargs(body=body)
             retry = replayable(body.video)
             return await self._call(kwargs, edit_video._build_response, Video, timeout, retry=retry)
 
@@ -631,7 +629,6 @@ class AsyncVideos(_Resource):
         kwargs = remix_video._get_kwargs(
             require_id(video_id, "video_id"),
             body=RemixVideoBody(prompt=prompt),
-            idempotency_key=new_idempotency_key(),
         )
         return await self._call(kwargs, remix_video._build_response, Video, timeout)
 
@@ -641,7 +638,7 @@ class AsyncVideos(_Resource):
         with contextlib.ExitStack() as stack:
             body = _character_body(stack, name=name, video=video)
             operation = _optional("api.videos.create_video_character", CREATE_CHARACTER)
-            kwargs = operation._get_kwargs(body=body, idempotency_key=new_idempotency_key())
+            kwargs = operation._get_kwargs(body=body)
             cls: type[VideoCharacter] = _optional("models.video_character", CREATE_CHARACTER).VideoCharacter
             return await self._call(kwargs, operation._build_response, cls, timeout, retry=replayable(body.video))
 

@@ -232,8 +232,12 @@ def shown_answer(response: httpx.Response) -> str:
 
 
 def shown_exchange(response: httpx.Response, target: Target) -> tuple[str, str, str]:
-    """The request, the answer and a curl command that sends the request again."""
-    return shown_request(response.request), shown_answer(response), curl(response.request, target)
+    """The request, the answer and a curl command that sends the request again. Showing them is a
+    courtesy, never why a run crashes: what cannot be shown is said in the command's place."""
+    try:
+        return shown_request(response.request), shown_answer(response), curl(response.request, target)
+    except Exception as exc:
+        return "", "", f"# the exchange cannot be shown ({type(exc).__name__}: {exc})"
 
 
 def curl(request: httpx.Request, target: Target) -> str:

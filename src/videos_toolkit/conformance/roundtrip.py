@@ -81,7 +81,7 @@ def run_round_trip(target: Target, spec: dict[str, Any], record: Callable[[Check
             try:
                 step()
             except Exception as exc:  # any crash inside the client is exactly what this looks for
-                sent, got, command = _latest_exchange(answers, target)
+                sent, got, command = shown_exchange(answers[-1], target) if answers else ("", "", "")
                 failure = Failure(
                     rule=f"{type(exc).__name__}: {exc}",
                     request=sent,
@@ -97,16 +97,6 @@ def run_round_trip(target: Target, spec: dict[str, Any], record: Callable[[Check
                     return  # nothing else can run without a video
             else:
                 record(CheckResult(operation, FAMILY, "client_round_trip", Outcome.PASSED))
-
-
-def _latest_exchange(answers: list[httpx.Response], target: Target) -> tuple[str, str, str]:
-    """The step's latest exchange as shown to a person (nothing when it sent nothing)."""
-    if not answers:
-        return "", "", ""
-    try:
-        return shown_exchange(answers[-1], target)
-    except Exception as exc:  # showing it is a courtesy, never why a run crashes
-        return "", "", f"# the exchange cannot be shown ({type(exc).__name__}: {exc})"
 
 
 class _Steps:
