@@ -208,3 +208,25 @@ def test_a_429_with_retry_after_is_waited_out_and_the_request_judged():
     judged = [r for r in report.results if r.check in fuzzing.NEEDS_JUDGEMENT]
     assert report.ok and judged
     assert not [r for r in judged if r.outcome is Outcome.SKIPPED]
+
+
+def test_valid_input_refused_for_an_unfinished_source_is_counted_as_skipped_not_passed():
+    """Jobs slower than the fuzzer's chains: every remix, edit, extend or download of a video a
+    chain just created is rightly refused, so the server never judged that valid input. The run
+    says so."""
+    keys = frozenset(MOCK_KEYS)
+    slow = create_app(MockConfig(api_keys=keys, speed=0.0001))  # a job takes hours
+    target = Target(
+        IN_PROCESS_URL, *MOCK_KEYS, app=create_app(MockConfig(api_keys=keys, speed=20)), fuzz_app=slow
+    )
+    report = run(effective_spec(), target, replace(FAST, parts=("fuzzing",)))
+    unjudged = [r for r in report.results if r.detail == fuzzing.UNFINISHED_SOURCE]
+    assert report.ok and unjudged
+    assert {(r.check, r.outcome) for r in unjudged} == {("positive_data_acceptance", Outcome.SKIPPED)}
+    assert {r.operation for r in unjudged} <= {
+        "POST /videos/extensions",
+        "POST /videos/edits",
+        "POST /videos/{video_id}/remix",
+        "GET /videos/{video_id}/content",
+    }
+    assert "valid input not judged" in summary(report)

@@ -196,10 +196,11 @@ def _run_job(job: Job, channel: Channel) -> None:
 
 
 def _engine(job: Job, beat: Callable[[], None] | None = None) -> Iterator[Batch]:
-    schema = _schema(job, beat)
+    unjudged: set[str] = set()  # ids of cases whose valid input was rightly refused: see _results
+    schema = _schema(job, beat, unjudged)
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
-            yield _results(event, job), len(event.recorder.cases), 1
+            yield _results(event, job, unjudged), len(event.recorder.cases), 1
         elif isinstance(event, events.NonFatalError):
             yield [_non_fatal(event, job.seed)], 0, 0
         elif isinstance(event, events.FatalError):
@@ -254,7 +255,7 @@ def _after_fork() -> None:
         asgi._STARTUP_LOCKS.clear()
 
 
-def _schema(job: Job, beat: Callable[[], None] | None = None) -> Any:
+def _schema(job: Job, beat: Callable[[], None] | None = None, unjudged: set[str] | None = None) -> Any:
     target = job.target
     config = SchemathesisConfig()
     config.update(seed=job.seed, max_failures=None)
@@ -283,7 +284,7 @@ def _schema(job: Job, beat: Callable[[], None] | None = None) -> Any:
         schema.app = target.fuzz_app
     _upload_real_videos(schema, job.seed, beat)
     _drop_unrepresentable_negatives(schema, job.spec)
-    _allow_refusing_unfinished_sources(schema, target)
+    _allow_refusing_unfinished_sources(schema, target, set() if unjudged is None else unjudged)
     _allow_replays_of_deleted_videos(schema)
     _allow_rate_limits(schema)
     _allow_not_implemented_methods(schema, view)
@@ -403,10 +404,12 @@ def _form_as_sent(request: Any) -> dict[str, Any] | None:
     return form
 
 
-def _allow_refusing_unfinished_sources(schema: Any, target: Target) -> None:
-    """extend, edit and remix need a *completed* source, a state no schema can express. A stateful
-    chain often extends a video it has just created; refusing that is right. A refusal of valid
-    data is forgiven only when retrieving the source shows it is not completed (or only just)."""
+def _allow_refusing_unfinished_sources(schema: Any, target: Target, unjudged: set[str]) -> None:
+    """extend, edit, remix and download need a *completed* source, a state no schema can express.
+    A stateful chain often extends a video it has just created; refusing that is right. A refusal of valid
+    data is forgiven only when retrieving the source shows it is not completed (or only just), and
+    the case goes into ``unjudged``: the server never judged its input, so the check is counted as
+    skipped, not passed (with jobs slower than a chain, every such case is)."""
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
@@ -427,7 +430,10 @@ def _allow_refusing_unfinished_sources(schema: Any, target: Target) -> None:
         # It may have completed between the refusal and this look: allow a few seconds for that.
         completed_at = video.get("completed_at")
         just_completed = isinstance(completed_at, int) and completed_at >= time.time() - RACE_WINDOW
-        return video.get("status") == "completed" and not just_completed
+        if video.get("status") == "completed" and not just_completed:
+            return True
+        unjudged.add(case.id)
+        return False
 
 
 # Checks that judge whether a server accepted or refused a request (their own probe, or the case
@@ -445,6 +451,7 @@ JUDGE_ACCEPTANCE = (
 # counted as skipped, so a run whose every judgement was rate limited does not read as a pass.
 NEEDS_JUDGEMENT = frozenset({*JUDGE_ACCEPTANCE, "negative_data_rejection"})
 RATE_LIMITED = "answered 429 (rate limited): the request was not judged"
+UNFINISHED_SOURCE = "refused because its source video was not completed yet: valid input not judged"
 
 
 def _allow_rate_limits(schema: Any) -> None:
@@ -503,7 +510,7 @@ def _allow_replays_of_deleted_videos(schema: Any) -> None:
         return (case.path_parameters or {}).get("video_id") not in replayed
 
 
-def _results(event: events.ScenarioFinished, job: Job) -> list[CheckResult]:
+def _results(event: events.ScenarioFinished, job: Job, unjudged: set[str]) -> list[CheckResult]:
     recorder = event.recorder
     results = []
     for case_id, checks in recorder.checks.items():
@@ -519,6 +526,10 @@ def _results(event: events.ScenarioFinished, job: Job) -> list[CheckResult]:
                 detail = failure.rule.splitlines()[0]
             elif outcome is Outcome.PASSED and limited and check.name in NEEDS_JUDGEMENT:
                 outcome, detail = Outcome.SKIPPED, RATE_LIMITED
+            elif (
+                outcome is Outcome.PASSED and case_id in unjudged and check.name == "positive_data_acceptance"
+            ):
+                outcome, detail = Outcome.SKIPPED, UNFINISHED_SOURCE
             results.append(
                 CheckResult(
                     operation=operation,
