@@ -13,11 +13,12 @@ from dataclasses import replace
 import httpx
 import pytest
 from rich.console import Console
+from rich.progress import Progress
 
 from tests.broken_mocks import VARIANTS
-from videos_toolkit.conformance.cli import main, run_cli
+from videos_toolkit.conformance.cli import _Waiting, main, run_cli
 from videos_toolkit.conformance.results import Report
-from videos_toolkit.conformance.target import CLOSED, NOT_HTTP, Target, mock_target
+from videos_toolkit.conformance.target import CLOSED, NOT_HTTP, Target, WaitTimeout, mock_target
 
 QUICK = ["--only", "properties", "--max-examples", "1", "--seed", "1"]
 
@@ -283,6 +284,42 @@ def test_without_a_terminal_a_part_still_running_says_so(tmp_path, capsys, monke
         r"fuzzing still running after \d+ s · so far 0 passed, 0 failed, 0 skipped · \d+ s elapsed",
         lines[beats[0]],
     )
+
+
+def test_a_part_held_by_a_slow_job_names_the_job_its_state_and_the_time_waited(tmp_path, capsys, monkeypatch):
+    class Pending:  # a server whose job never ends
+        def get(self, url: str) -> httpx.Response:
+            body = {"id": "video_slow", "status": "in_progress", "progress": 40}
+            return httpx.Response(200, json=body, headers={"openai-poll-after-ms": "50"})
+
+    def slow_run(spec, target, options, *, on_part, on_result):
+        on_part("properties")
+        target.wait_timeout = 0.6
+        with pytest.raises(WaitTimeout):
+            target.wait(Pending(), "video_slow")
+        assert target.waiting_on == ""  # over once the wait is
+        return Report(results=[])
+
+    monkeypatch.setattr("videos_toolkit.conformance.cli.HEARTBEAT_S", 0.2)
+    monkeypatch.setattr("videos_toolkit.conformance.cli.run", slow_run)
+    run_cli([*QUICK, "--report-dir", str(tmp_path)])
+    beats = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("properties still running")]
+    assert beats and all(
+        re.search(
+            r" · waiting on video video_slow: in_progress, progress 40, \d s of --wait-timeout 0.6$", ln
+        )
+        for ln in beats
+    ), beats
+
+    target = Target("http://127.0.0.1:9/v1", "k")
+    column = _Waiting(target)
+    progress = Progress(column)
+    progress.add_task("properties", total=None)
+    task = progress.tasks[0]
+    target.waiting_on = "waiting on video v"
+    assert column.render(task).plain == "waiting on video v"
+    target.waiting_on = ""
+    assert column.render(task).plain == ""
 
 
 def test_a_dropped_connection_during_fuzzing_is_the_servers_failure_not_the_engines(tmp_path):

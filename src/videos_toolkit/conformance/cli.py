@@ -12,8 +12,17 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from videos_toolkit.conformance.reports import write_reports
 from videos_toolkit.conformance.results import FILTERED, CheckResult, Failure, Outcome, Report
@@ -273,7 +282,9 @@ def _run_with_progress(console: Console, spec: dict, target: Target, options: Op
         BarColumn(),
         TextColumn("{task.fields[counts]}"),
     )
-    with Progress(*columns, TimeElapsedColumn(), console=console, transient=False) as progress:
+    with Progress(
+        *columns, TimeElapsedColumn(), _Waiting(target), console=console, transient=False
+    ) as progress:
         tasks: dict[str, int] = {}
         counts = {"passed": 0, "failed": 0, "skipped": 0}  # the running part's own
 
@@ -292,6 +303,19 @@ def _run_with_progress(console: Console, spec: dict, target: Target, options: Op
         for task in tasks.values():
             progress.update(task, total=1, completed=1)
     return report
+
+
+class _Waiting(ProgressColumn):
+    """The job the running part is waiting on, if any (see ``Target.waiting_on``)."""
+
+    def __init__(self, target: Target) -> None:
+        super().__init__()
+        self.target = target
+
+    def render(self, task: Task) -> Text:
+        return Text(
+            "" if task.finished else self.target.waiting_on, style="dim", no_wrap=True, overflow="ellipsis"
+        )
 
 
 # Without a terminal, a part still running says so this often (seconds): against a server that
@@ -315,9 +339,10 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
         while not stop.wait(HEARTBEAT_S):
             for part, since in current[-1:]:  # a copy: the run may switch parts meanwhile
                 now = time.monotonic()
+                waiting = f" · {target.waiting_on}" if target.waiting_on else ""
                 console.print(
                     f"{part} still running after {now - since:.0f} s · {totals()} · "
-                    f"{now - started:.0f} s elapsed",
+                    f"{now - started:.0f} s elapsed{waiting}",
                     highlight=False,
                 )
 

@@ -5,7 +5,7 @@ import shlex
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -80,6 +80,9 @@ class Target:
     # In-process only: how to build this target afresh (new apps, empty state), e.g. in a worker
     # process; a picklable recipe is what crosses to a spawned worker, never the apps themselves.
     recipe: Callable[[], "Target"] | None = None
+    # What a wait is waiting on right now ("" when none): progress lines show it, so a run held by a
+    # slow job says which job, in what state, and for how long.
+    waiting_on: str = field(default="", compare=False, repr=False)
 
     def rebuilt(self) -> "Target":
         """The same target with fresh apps (from its recipe), or itself when it has none."""
@@ -163,7 +166,16 @@ class Target:
     ) -> dict:
         """Poll until the job is terminal, honouring openai-poll-after-ms, within ``wait_timeout``;
         ``on_poll`` sees every answer (a 200)."""
-        deadline = time.monotonic() + self.wait_timeout
+        try:
+            return self._wait(client, video_id, on_poll)
+        finally:
+            self.waiting_on = ""
+
+    def _wait(
+        self, client: httpx.Client, video_id: str, on_poll: Callable[[httpx.Response], None] | None
+    ) -> dict:
+        started = time.monotonic()
+        deadline = started + self.wait_timeout
         while True:
             response = client.get(f"/videos/{video_id}")
             if response.status_code != 200:
@@ -175,6 +187,10 @@ class Target:
                 on_poll(response)
             if video.get("status") not in PENDING:
                 return video  # terminal, or a status this suite does not know: the caller judges it
+            self.waiting_on = (
+                f"waiting on video {video_id}: {video.get('status')}, progress {video.get('progress')}, "
+                f"{time.monotonic() - started:.0f} s of --wait-timeout {self.wait_timeout:g}"
+            )
             if time.monotonic() > deadline:
                 raise WaitTimeout(
                     f"video {video_id} not terminal after {self.wait_timeout:g} s (last seen "
