@@ -146,6 +146,40 @@ def test_a_2xx_body_missing_a_required_field_names_the_field():
     assert error.status_code == 200 and error.body == {"id": "video_123", "object": "video", "created_at": 1}
 
 
+VIDEO = {
+    "id": "video_123",
+    "object": "video",
+    "created_at": 1,
+    "status": "queued",
+    "model": "sora-2",
+    "progress": 0,
+    "seconds": "4",
+    "size": "720x1280",
+}
+
+
+@pytest.mark.parametrize("bad_id", [None, "", 7])
+def test_a_video_without_a_usable_id_is_malformed_not_a_value_error_later(bad_id):
+    # create_and_poll used to raise ValueError("Expected a non-empty value for `video_id`...") from
+    # its first poll, a message about the caller's argument, not about the server's answer.
+    scripts = Scripts(mock_app())
+    scripts.answer(200, body={**VIDEO, "id": bad_id})
+    with sync_client(scripts) as client, pytest.raises(errors.APIResponseValidationError) as caught:
+        client.videos.create_and_poll(prompt="a cat")
+    assert (
+        f"POST /v1/videos (HTTP 200): ValueError: a Video's id must be a non-empty string, not {bad_id!r}"
+        in str(caught.value)
+    )
+
+
+def test_other_values_of_the_wrong_type_are_kept_as_sent_as_the_openai_sdk_keeps_them():
+    scripts = Scripts(mock_app())
+    scripts.answer(200, body={**VIDEO, "created_at": None, "progress": "0", "seconds": 4})
+    with sync_client(scripts) as client:
+        video = client.videos.retrieve("video_123")
+    assert (video.created_at, video.progress, video.seconds) == (None, "0", 4)
+
+
 def test_a_2xx_body_that_is_not_json_says_so():
     scripts = Scripts(mock_app())
     scripts.answer(200, raw=b"<html>maintenance</html>", content_type="text/html")

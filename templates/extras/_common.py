@@ -21,7 +21,9 @@ from ._exceptions import (
     APITimeoutError,
     ConfigurationError,
     make_status_error,
+    malformed_response,
 )
+from .models.video import Video
 from .models.video_reference import VideoReference
 from .types import File
 
@@ -163,6 +165,11 @@ def connection_errors() -> Iterator[None]:
 
 def expect(parsed: object, cls: type[T], response: httpx.Response) -> T:
     """``parsed`` when it is a ``cls``; otherwise the answer was not what the contract promises."""
+    if isinstance(parsed, Video) and not (isinstance(parsed.id, str) and parsed.id):
+        # Other values of the wrong type are kept as sent; a video is polled, downloaded, extended
+        # and deleted by its id, so one without an id is unusable.
+        problem = ValueError(f"a Video's id must be a non-empty string, not {parsed.id!r}")
+        raise malformed_response(response, problem)
     if isinstance(parsed, cls):
         return parsed
     raise APIResponseValidationError(
