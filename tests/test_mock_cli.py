@@ -98,6 +98,26 @@ def test_it_serves_the_api_on_a_loopback_port():
     assert f"http://127.0.0.1:{port}/v1" in stderr
 
 
+def test_port_0_takes_a_free_port_and_the_banner_names_it_once_it_takes_connections():
+    process = subprocess.Popen(
+        [*COMMAND, "--port", "0", "--log-level", "warning"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        banner = process.stderr.readline()
+        match = re.search(r"on http://127\.0\.0\.1:(\d+)/v1$", banner.strip())
+        assert match and match.group(1) != "0", banner
+        # At once, no retry: a test suite that starts the mock waits for this line and goes.
+        health = httpx.get(f"http://127.0.0.1:{match.group(1)}/_mock/health", timeout=10)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
 def test_a_non_loopback_host_is_refused_without_allow_remote():
     # 192.0.2.10 (TEST-NET-1) is on no interface here: were the rule broken, nothing could be bound.
     result = run_cli("--host", "192.0.2.10", "--port", str(free_port()))
@@ -105,18 +125,40 @@ def test_a_non_loopback_host_is_refused_without_allow_remote():
     assert "refusing to bind" in result.stderr and "--allow-remote" in result.stderr
 
 
+class FakeSocket:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+    def getsockname(self) -> tuple[str, int]:
+        return self.host, self.port
+
+    def close(self) -> None:
+        pass
+
+
 @pytest.fixture
 def served(monkeypatch) -> list[dict]:
-    """Calls of uvicorn.run made by cli.main (nothing is bound)."""
+    """The uvicorn servers cli.main runs, by their config and where they listen (nothing is bound:
+    4010 may be in use here)."""
     calls: list[dict] = []
 
-    def fake_run(app, **kwargs):
-        calls.append({"app": app, **kwargs})
+    def fake_run(server, sockets):
+        (sock,) = sockets
+        config = server.config
+        calls.append(
+            {
+                "app": config.app,
+                "host": sock.host,
+                "port": sock.port,
+                "proxy_headers": config.proxy_headers,
+                "server_header": config.server_header,
+            }
+        )
 
     import uvicorn
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
-    monkeypatch.setattr(cli, "_cannot_listen", lambda host, port: None)  # 4010 may be in use here
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
+    monkeypatch.setattr(cli, "_listen", FakeSocket)
     return calls
 
 
@@ -177,7 +219,7 @@ def test_flags_map_onto_the_config():
         ["--latency-ms", "-1"],
         ["--port", "http"],
         ["--port", "70000"],  # the kernel would take it modulo 65536, as 4464
-        ["--port", "0"],
+        ["--port", "-1"],
         ["--speed", "inf"],  # every request would be a 500 (OverflowError)
         ["--speed", "nan"],
         ["--speed", "1e-300"],  # openai-poll-after-ms of 300 digits

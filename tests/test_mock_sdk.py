@@ -5,6 +5,7 @@ The live mock runs at 50x speed (a job completes in ~55 ms of wall time) and acc
 below (``--api-key``), so a wrong key is an AuthenticationError.
 """
 
+import asyncio
 import io
 import time
 import uuid
@@ -393,3 +394,30 @@ def test_generated_bad_requests_and_auth(gen, live_mock):
         response = list_videos.sync_detailed(client=wrong)
     assert_error(response, 401, None)
     assert response.parsed.error.code == "invalid_api_key"
+
+
+def test_the_sdk_reaches_the_mock_in_process_through_its_own_http_library():
+    # openai 3 sends through httpx2, whose clients refuse an httpx transport (AssertionError).
+    from videos_toolkit.mock import MockConfig, create_app, openai_async_transport, openai_transport
+
+    app = create_app(MockConfig(instant=True))
+    sdk = openai.OpenAI(
+        base_url="http://mock/v1",
+        api_key="sk-test",
+        http_client=openai.DefaultHttpxClient(transport=openai_transport(app)),
+    )
+    video = sdk.videos.create_and_poll(prompt="a cat", poll_interval_ms=0)
+    assert video.status == "completed"
+    assert MP4(io.BytesIO(sdk.videos.download_content(video.id).content)).info.length == 4
+    app.state.mock.faults.enqueue(429, retry_after_ms=1)
+    assert sdk.with_options(max_retries=1).videos.retrieve(video.id).id == video.id  # retried
+
+    async def listed() -> list[str]:
+        async_sdk = openai.AsyncOpenAI(
+            base_url="http://mock/v1",
+            api_key="sk-test",
+            http_client=openai.DefaultAsyncHttpxClient(transport=openai_async_transport(app)),
+        )
+        return [v.id async for v in async_sdk.videos.list()]
+
+    assert asyncio.run(listed()) == [video.id]

@@ -12,7 +12,7 @@ from videos_toolkit.mock.config import MockConfig
 from videos_toolkit.mock.errors import ApiError
 from videos_toolkit.mock.jobs import FAIL_MARKER
 from videos_toolkit.mock.responses import ResponseContractError
-from videos_toolkit.mock.transport import InProcessTransport
+from videos_toolkit.mock.transport import InProcessTransport, openai_async_transport, openai_transport
 
 __all__ = [
     "FAIL_MARKER",
@@ -22,4 +22,6 @@ __all__ = [
     "MockRuntime",
     "ResponseContractError",
     "create_app",
+    "openai_async_transport",
+    "openai_transport",
 ]

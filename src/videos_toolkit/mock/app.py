@@ -6,7 +6,8 @@ answer is replayed, see idempotency.py -> the operation's handler -> (in tests) 
 against the contract. Everything spec-derived is compiled in ``create_app``; nothing is re-read per request.
 
 In-process users reach the running state through ``app.state.mock`` (a :class:`MockRuntime`):
-``app.state.mock.clock.advance(5)``, ``app.state.mock.store``.
+``app.state.mock.clock.advance(5)``, ``app.state.mock.store``; a mock in another process is
+controlled over HTTP under ``/_mock/`` (see control.py).
 """
 
 import asyncio
@@ -25,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 from videos_toolkit.mock.clock import MockClock
 from videos_toolkit.mock.config import MockConfig
 from videos_toolkit.mock.contract_answers import required_headers
+from videos_toolkit.mock.control import control, is_control
 from videos_toolkit.mock.errors import ApiError, error_envelope
 from videos_toolkit.mock.faults import FaultInjector
 from videos_toolkit.mock.handlers import Call, Handler, StatefulApi, json_response, owner_of
@@ -190,7 +192,11 @@ class _Dispatch:
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.runtime.handle(Request(scope, receive))
+        request = Request(scope, receive)
+        if is_control(scope["path"]):
+            response = await control(self.runtime, request)
+        else:
+            response = await self.runtime.handle(request)
         # Appended to the raw list: no answer of the mock carries one yet, so there is nothing to
         # replace (MutableHeaders' __setitem__ would scan and rebuild the list for that).
         response.raw_headers.append((b"x-request-id", new_request_id().encode()))

@@ -7,11 +7,13 @@ import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from videos_toolkit.mock.config import FAULT_STATUSES, MIB, MockConfig, key_problem
 
 # How long a stop (SIGTERM, SIGINT) waits for in-flight requests before closing their connections.
 GRACEFUL_SHUTDOWN_S = 30
+BACKLOG = 2048  # uvicorn's default
 
 
 _FAULT_STATUS_LIST = ", ".join(map(str, FAULT_STATUSES))
@@ -51,8 +53,8 @@ def _between(low: float, high: float) -> Callable[[str], float]:
 
 def _port(text: str) -> int:
     value = int(text)
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"a TCP port is from 1 to 65535, got {value}")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a TCP port is from 1 to 65535 (0: any free one), got {value}")
     return value
 
 
@@ -79,7 +81,12 @@ def parser() -> argparse.ArgumentParser:
         "makes its job fail.",
     )
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=_port, default=4010, help="port (default 4010)")
+    p.add_argument(
+        "--port",
+        type=_port,
+        default=4010,
+        help="port (default 4010; 0: any free port, named in the line printed once it takes connections)",
+    )
     p.add_argument(
         "--allow-remote", action="store_true", help="required to bind anything but a loopback address"
     )
@@ -190,17 +197,38 @@ def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/v1" if ":" in host else f"http://{host}:{port}/v1"
 
 
-def _cannot_listen(host: str, port: int) -> str | None:
-    """Why uvicorn would fail to listen on host:port (None: it can), asked before the banner says
-    the mock is there. Binds the way uvicorn does (SO_REUSEADDR), then lets go."""
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port (port 0: a free one), bound as uvicorn binds (SO_REUSEADDR).
+    Listening before the banner is printed means a client that connects as soon as it reads the
+    banner is queued, not refused, while uvicorn starts. OSError when it cannot listen there."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(address)
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    return None
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(BACKLOG)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _serve(app: Any, sock: socket.socket, log_level: str) -> None:
+    """Run uvicorn on ``sock`` until a signal stops it."""
+    import uvicorn  # imported here: --help and argument errors do not need it
+
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        server_header=False,
+        # Nothing in the mock reads the client's address or scheme, so uvicorn's middleware
+        # that rewrites them from X-Forwarded-* would be a layer of cost on every request.
+        proxy_headers=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        backlog=BACKLOG,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def _loopback(host: str) -> bool:
@@ -234,8 +262,6 @@ def main(argv: list[str] | None = None) -> int:
 
     import sqlite3
 
-    import uvicorn  # imported here: --help and argument errors do not need it
-
     from videos_toolkit.mock.app import create_app
     from videos_toolkit.mock.responses import answered_as_500
     from videos_toolkit.mock.sqlite_store import StateFileInUse
@@ -250,17 +276,24 @@ def main(argv: list[str] | None = None) -> int:
     except (SpecError, ValueError, OSError, sqlite3.Error) as exc:
         print(f"scripts/mock: {exc}", file=sys.stderr)
         return 2
-    if problem := _cannot_listen(args.host, args.port):
+    try:
+        sock = _listen(args.host, args.port)
+    except OSError as exc:
         app.state.mock.store.close()
         print(
-            f"scripts/mock: cannot listen on {_url(args.host, args.port)}: {problem}. "
+            f"scripts/mock: cannot listen on {_url(args.host, args.port)}: {exc.strerror or exc}. "
             "Stop what is using it, or pass another --port.",
             file=sys.stderr,
         )
         return 2
     mode = "stateless" if args.stateless else "stateful"
     where = f", state in {args.state_file}" if args.state_file else ""
-    print(f"Videos API mock ({mode}{where}) on {_url(args.host, args.port)}", file=sys.stderr)
+    # Printed once the port takes connections, naming the port (the free one --port 0 got).
+    print(
+        f"Videos API mock ({mode}{where}) on {_url(args.host, sock.getsockname()[1])}",
+        file=sys.stderr,
+        flush=True,
+    )
     # Graceful shutdown: on SIGTERM or SIGINT uvicorn stops accepting connections, lets in-flight
     # requests finish (up to GRACEFUL_SHUTDOWN_S), then re-raises the signal with the handler it
     # found installed. These handlers make that re-raise a no-op, so a requested stop exits 0.
@@ -268,17 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda number, _frame: stopped.append(number))
     try:
-        uvicorn.run(
-            answered_as_500(app) if args.validate_responses else app,
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            server_header=False,
-            # Nothing in the mock reads the client's address or scheme, so uvicorn's middleware
-            # that rewrites them from X-Forwarded-* would be a layer of cost on every request.
-            proxy_headers=False,
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        )
+        _serve(answered_as_500(app) if args.validate_responses else app, sock, args.log_level)
     finally:
+        sock.close()
         app.state.mock.store.close()
     return 0

@@ -9,8 +9,9 @@ Two sources of faults, both answered before the request is validated (after auth
   requests gets one of the statuses; the same seed and the same sequence of requests give the same
   faults.
 
-Every injected answer carries the error envelope. 429 sends ``retry-after`` (whole seconds,
-rounded up) and ``retry-after-ms``; 503 sends ``retry-after``; 500 sends neither. Added latency
+Every injected answer carries the error envelope. 429 and 503 send ``retry-after`` (whole
+seconds, rounded up) and ``retry-after-ms`` (so a hint under a second is kept: clients such as the
+openai SDK read it first); 500 sends neither. Added latency
 (``--latency-ms``) is applied by the app to every request.
 """
 
@@ -43,7 +44,6 @@ def injected(status: int, retry_after_ms: int) -> ApiError:
     headers = {}
     if status in (429, 503):
         headers["retry-after"] = str(math.ceil(retry_after_ms / 1000))
-    if status == 429:
         headers["retry-after-ms"] = str(retry_after_ms)
     return ApiError(status, message, type=kind, code=code, headers=headers)
 

@@ -1,0 +1,126 @@
+"""Controls for a mock in another process (a test suite's subprocess), over HTTP under ``/_mock/``:
+what in-process tests reach through ``app.state.mock``. No API key, never delayed or faulted, and
+outside the API's paths (``/v1/...`` and the bare ``/videos...``), so no client of the API meets them.
+
+    GET    /_mock/health          -> {"status": "ok", "mode": "stateful", "now": <mock unix time>}
+    POST   /_mock/clock/advance   {"seconds": 5} -> {"now": ...}
+    GET    /_mock/faults          -> {"pending": n}
+    POST   /_mock/faults          {"status": 503, "count": 2, "retry_after_ms": 50} -> {"pending": n}
+    DELETE /_mock/faults          -> {"pending": 0}
+
+A mistake is a 4xx with the API's error envelope naming the field, as everywhere in the mock.
+"""
+
+import math
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from videos_toolkit.mock.config import FAULT_STATUSES
+from videos_toolkit.mock.errors import ApiError, bad_request
+from videos_toolkit.mock.handlers import json_response
+
+PREFIX = "/_mock/"
+MAX_BODY = 64 * 1024
+
+
+def is_control(path: str) -> bool:
+    return path.startswith(PREFIX)
+
+
+async def control(runtime: Any, request: Request) -> Response:
+    """Answer one request under ``/_mock/``."""
+    routes = {
+        "health": {"GET": _health},
+        "clock/advance": {"POST": _advance},
+        "faults": {"GET": _pending, "POST": _enqueue, "DELETE": _clear},
+    }
+    name = request.url.path[len(PREFIX) :].rstrip("/")
+    methods = routes.get(name)
+    try:
+        if methods is None:
+            raise ApiError(
+                404,
+                f"Unknown control {PREFIX}{name}. The controls are: "
+                + ", ".join(f"{m} {PREFIX}{n}" for n, ms in routes.items() for m in ms)
+                + ".",
+                code="not_found",
+            )
+        action = methods.get(request.method)
+        if action is None:
+            raise ApiError(
+                405,
+                f"{request.method} is not allowed on {PREFIX}{name}; use {' or '.join(methods)}.",
+                code="method_not_allowed",
+                headers={"allow": ", ".join(methods)},
+            )
+        return json_response(action(runtime, await _body(request) if request.method == "POST" else {}))
+    except ApiError as error:
+        return json_response(error.envelope(), error.status, dict(error.headers))
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise ApiError(
+                413, f"A control's body is at most {MAX_BODY // 1024} KiB.", code="request_too_large"
+            )
+    if not raw:
+        return {}
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise bad_request(f"The body is not valid JSON ({exc.msg}).", code="invalid_json") from exc
+    if not isinstance(body, dict):
+        raise bad_request("The body must be a JSON object.", code="invalid_json")
+    return body
+
+
+def _number(body: dict[str, Any], name: str, default: float | None = None) -> float:
+    value = body.get(name, default)
+    if value is None:
+        raise bad_request(f"Missing required field {name!r}.", param=name, code="missing_required_parameter")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise bad_request(f"{name!r} must be a number of at least 0, got {value!r}.", param=name)
+    return value
+
+
+def _health(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "status": "ok",
+        "mode": "stateless" if runtime.config.stateless else "stateful",
+        "now": runtime.clock.now(),
+    }
+
+
+def _advance(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+    runtime.clock.advance(_number(body, "seconds"))
+    return {"now": runtime.clock.now()}
+
+
+def _pending(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+    return {"pending": runtime.faults.pending()}
+
+
+def _enqueue(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+    status = body.get("status")
+    if status not in FAULT_STATUSES or isinstance(status, bool):
+        raise bad_request(
+            f"'status' must be one of {', '.join(map(str, FAULT_STATUSES))}, got {status!r}.", param="status"
+        )
+    count = _number(body, "count", 1)
+    if count != int(count):
+        raise bad_request(f"'count' must be a whole number, got {count!r}.", param="count")
+    hint = body.get("retry_after_ms")
+    retry_after_ms = None if hint is None else int(_number(body, "retry_after_ms"))
+    runtime.faults.enqueue(status, int(count), retry_after_ms=retry_after_ms)
+    return {"pending": runtime.faults.pending()}
+
+
+def _clear(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+    runtime.faults.clear()
+    return {"pending": 0}

@@ -1,0 +1,126 @@
+"""The controls a test suite uses on a mock in another process, over HTTP under /_mock/: readiness,
+the clock, scripted faults. No API key; never faulted; mistakes get the error envelope."""
+
+import re
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from videos_toolkit.mock import InProcessTransport, MockConfig, create_app
+from videos_toolkit.paths import ROOT
+
+KEY = {"Authorization": "Bearer sk-control"}
+
+
+def client(**config) -> httpx.Client:
+    app = create_app(MockConfig(api_keys=frozenset({"sk-control"}), **config))
+    return httpx.Client(transport=InProcessTransport(app), base_url="http://mock")
+
+
+@pytest.mark.parametrize("stateless", [False, True])
+def test_health_answers_without_a_key_and_names_the_mode(stateless):
+    with client(stateless=stateless) as c:
+        health = c.get("/_mock/health")
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok" and health.json()["mode"] == (
+        "stateless" if stateless else "stateful"
+    )
+
+
+def test_controls_draw_no_fault_so_a_readiness_probe_leaves_the_seeded_sequence_alone():
+    with client(fault_rate=1.0, fault_statuses=(500,)) as c:
+        assert c.get("/v1/videos", headers=KEY).status_code == 500
+        assert all(c.get("/_mock/health").status_code == 200 for _ in range(5))
+
+
+def test_advancing_the_clock_over_http_finishes_a_job():
+    with client() as c:
+        video = c.post("/v1/videos", headers=KEY, json={"prompt": "a cat"}).json()
+        before = c.get("/_mock/health").json()["now"]
+        advanced = c.post("/_mock/clock/advance", json={"seconds": 10})
+        assert advanced.status_code == 200 and advanced.json()["now"] >= before + 10
+        assert c.get(f"/v1/videos/{video['id']}", headers=KEY).json()["status"] == "completed"
+
+
+def test_queued_faults_answer_the_next_requests_then_stop():
+    with client() as c:
+        queued = c.post("/_mock/faults", json={"status": 503, "count": 2, "retry_after_ms": 10})
+        assert queued.json() == {"pending": 2}
+        assert c.get("/_mock/faults").json() == {"pending": 2}
+        answers = [c.get("/v1/videos", headers=KEY) for _ in range(3)]
+        assert [a.status_code for a in answers] == [503, 503, 200]
+        assert answers[0].json()["error"]["code"] == "service_unavailable"
+        c.post("/_mock/faults", json={"status": 429})
+        assert c.delete("/_mock/faults").json() == {"pending": 0}
+        assert c.get("/v1/videos", headers=KEY).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "param", "words"),
+    [
+        ("POST", "/_mock/clock/advance", {}, 400, "seconds", "Missing required field 'seconds'"),
+        ("POST", "/_mock/clock/advance", {"seconds": -1}, 400, "seconds", "at least 0"),
+        ("POST", "/_mock/clock/advance", {"seconds": "5"}, 400, "seconds", "must be a number"),
+        ("POST", "/_mock/clock/advance", {"seconds": True}, 400, "seconds", "must be a number"),
+        ("POST", "/_mock/faults", {"status": 404}, 400, "status", "one of 429, 500, 503"),
+        ("POST", "/_mock/faults", {}, 400, "status", "one of 429, 500, 503"),
+        ("POST", "/_mock/faults", {"status": 500, "count": 1.5}, 400, "count", "whole number"),
+        ("POST", "/_mock/faults", {"status": 500, "retry_after_ms": -3}, 400, "retry_after_ms", "at least 0"),
+        ("POST", "/_mock/faults", [1], 400, None, "JSON object"),
+        ("PUT", "/_mock/faults", None, 405, None, "use GET or POST or DELETE"),
+        ("GET", "/_mock/clock", None, 404, None, "The controls are: GET /_mock/health"),
+    ],
+)
+def test_a_control_mistake_is_a_4xx_with_the_envelope_naming_the_field(
+    method, path, body, status, param, words
+):
+    with client() as c:
+        answer = c.request(method, path, json=body)
+        assert answer.status_code == status
+        error = answer.json()["error"]
+        assert error["param"] == param and words in error["message"], error
+        assert c.get("/_mock/faults").json() == {"pending": 0}  # nothing was queued by a mistake
+
+
+def test_a_body_that_is_not_json_is_named_so():
+    with client() as c:
+        answer = c.post(
+            "/_mock/faults", content=b"{status: 500", headers={"content-type": "application/json"}
+        )
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "invalid_json"
+
+
+def readme_mock_snippets() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[
+        text.index("**From a test suite, in another process.**") : text.index("## The conformance suite")
+    ]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_the_readmes_fixture_for_a_mock_in_another_process_runs_as_a_test_suite(tmp_path):
+    suite = tmp_path / "test_readme_fixture.py"
+    suite.write_text(readme_mock_snippets()[0])
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "ignore::DeprecationWarning",
+    ]
+    result = subprocess.run([*command, str(suite)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "1 passed" in result.stdout, (
+        result.stdout[-2000:] + result.stderr[-2000:]
+    )
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_readmes_openai_sdk_in_process_snippet_runs():
+    namespace: dict = {}
+    exec(readme_mock_snippets()[-1], namespace)
+    assert namespace["video"].status == "completed"
