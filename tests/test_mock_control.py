@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from videos_toolkit.mock import InProcessTransport, MockConfig, create_app
+from videos_toolkit.mock.media import mp4_video
 from videos_toolkit.paths import ROOT
 
 KEY = {"Authorization": "Bearer sk-control"}
@@ -57,6 +58,32 @@ def test_queued_faults_answer_the_next_requests_then_stop():
         assert c.get("/v1/videos", headers=KEY).status_code == 200
 
 
+@pytest.mark.parametrize("state_file", [False, True])
+def test_reset_forgets_videos_characters_answers_and_faults_but_not_the_time(state_file, tmp_path):
+    config = {"state_file": tmp_path / "state.db"} if state_file else {}
+    with client(**config) as c:
+        keyed = {**KEY, "Idempotency-Key": "k-1"}
+        video = c.post("/v1/videos", headers=keyed, json={"prompt": "a cat"}).json()
+        c.post("/_mock/clock/advance", json={"seconds": 10})
+        upload = {"video": ("c.mp4", mp4_video("720x1280", 2), "video/mp4")}
+        character = c.post("/v1/videos/characters", headers=KEY, data={"name": "n"}, files=upload).json()
+        deleted = c.post("/v1/videos", headers=KEY, json={"prompt": "gone"}).json()
+        assert c.delete(f"/v1/videos/{deleted['id']}", headers=KEY).status_code == 200
+        c.post("/_mock/faults", json={"status": 500, "count": 3})
+        before = c.get("/_mock/health").json()["now"]
+
+        assert c.post("/_mock/reset").json()["now"] >= before
+        assert c.get("/_mock/faults").json() == {"pending": 0}
+        assert c.get("/v1/videos", headers=KEY).json()["data"] == []
+        assert c.get(f"/v1/videos/{video['id']}", headers=KEY).status_code == 404
+        assert c.get(f"/v1/videos/characters/{character['id']}", headers=KEY).status_code == 404
+        # A deleted video stays a valid cursor until a reset forgets it too.
+        assert c.get("/v1/videos", headers=KEY, params={"after": deleted["id"]}).status_code == 404
+        again = c.post("/v1/videos", headers=keyed, json={"prompt": "a dog"})  # the key is new again
+        assert again.status_code == 200 and again.json()["id"] != video["id"]
+        assert "idempotent-replayed" not in again.headers
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "param", "words"),
     [
@@ -71,6 +98,7 @@ def test_queued_faults_answer_the_next_requests_then_stop():
         ("POST", "/_mock/faults", [1], 400, None, "JSON object"),
         ("PUT", "/_mock/faults", None, 405, None, "use GET or POST or DELETE"),
         ("GET", "/_mock/clock", None, 404, None, "The controls are: GET /_mock/health"),
+        ("GET", "/_mock/reset", None, 405, None, "use POST"),
     ],
 )
 def test_a_control_mistake_is_a_4xx_with_the_envelope_naming_the_field(

@@ -7,6 +7,8 @@ outside the API's paths (``/v1/...`` and the bare ``/videos...``), so no client 
     GET    /_mock/faults          -> {"pending": n}
     POST   /_mock/faults          {"status": 503, "count": 2, "retry_after_ms": 50} -> {"pending": n}
     DELETE /_mock/faults          -> {"pending": 0}
+    POST   /_mock/reset           -> {"now": ...}: every video, character, stored Idempotency-Key
+                                     answer and queued fault forgotten (mock time goes on)
 
 A mistake is a 4xx with the API's error envelope naming the field, as everywhere in the mock.
 """
@@ -36,6 +38,7 @@ async def control(runtime: Any, request: Request) -> Response:
         "health": {"GET": _health},
         "clock/advance": {"POST": _advance},
         "faults": {"GET": _pending, "POST": _enqueue, "DELETE": _clear},
+        "reset": {"POST": _reset},
     }
     name = request.url.path[len(PREFIX) :].rstrip("/")
     methods = routes.get(name)
@@ -124,3 +127,9 @@ def _enqueue(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
 def _clear(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
     runtime.faults.clear()
     return {"pending": 0}
+
+
+def _reset(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+    runtime.faults.clear()
+    runtime.store.clear()
+    return {"now": runtime.clock.now()}

@@ -274,6 +274,11 @@ class SqliteStore:
             self._db.close()
             self._unlock()
 
+    def clear(self) -> None:
+        with self._lock, self._transaction() as db:
+            for table in ("videos", "tombstones", "characters", "answers"):
+                db.execute(f"DELETE FROM {table}")
+
     # -- videos --------------------------------------------------------------------------------
 
     def add_video(self, video: VideoRecord) -> None:

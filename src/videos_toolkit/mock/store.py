@@ -109,6 +109,10 @@ class MockStore(Protocol):
 
     def save_clock(self, anchor: ClockAnchor) -> None: ...
 
+    def clear(self) -> None:
+        """Forget every video (deleted ones too), character and stored answer; the clock stays."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -216,6 +220,12 @@ class InMemoryStore:
 
     def save_clock(self, anchor: ClockAnchor) -> None:
         pass
+
+    def clear(self) -> None:
+        with self._lock:
+            self._videos.clear()
+            self._characters.clear()
+            self._answers.clear()
 
     def close(self) -> None:
         pass
