@@ -252,6 +252,56 @@ def status_goes_backwards() -> Callable[[Seen, int, dict], Answer | None]:
     return after
 
 
+def flaps_after_completing(app: Any) -> Any:
+    """Reads lag behind writes (a replica): a completed video reads in_progress again during every
+    other half-second of the mock's time, then completed again."""
+    clock = app.state.mock.clock
+
+    def after(seen: Seen, status: int, body: dict) -> Answer | None:
+        if (
+            seen.method == "GET"
+            and is_video(body)
+            and body["status"] == "completed"
+            and int(clock.now() * 2) % 2
+        ):
+            return status, {
+                **body,
+                "status": "in_progress",
+                "progress": 99,
+                "completed_at": None,
+                "expires_at": None,
+            }
+        return None
+
+    return Breaker(app, after=after)
+
+
+def completed_only_once(app: Any) -> Any:
+    """A video reads completed once; from then on it reads in_progress again, and a remix or a
+    download of it is refused as not completed (a replica that lost the write)."""
+    answered: set[str] = set()
+    unfinished = {
+        "error": {
+            "message": "The video is not completed yet.",
+            "type": "invalid_request_error",
+            "param": "video_id",
+            "code": "video_not_completed",
+        }
+    }
+
+    def after(seen: Seen, status: int, body: dict) -> Answer | None:
+        used = re.fullmatch(r"(?:/v1)?/videos/([^/]+)/(remix|content)", seen.path)
+        if used and used.group(1) in answered and status < 300:
+            return 400, unfinished
+        if seen.method == "GET" and is_video(body) and body["status"] == "completed":
+            if body["id"] in answered:
+                return status, {**body, "status": "in_progress", "progress": 99, "completed_at": None}
+            answered.add(body["id"])
+        return None
+
+    return Breaker(app, after=after)
+
+
 def ignores_auth(seen: Seen, app: Any) -> None:
     seen.headers["authorization"] = f"Bearer {MOCK_KEYS[0]}"
 
@@ -698,6 +748,10 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "resurrects deleted videos": (resurrects_deleted_videos, "deleted_stays_deleted"),
     "lets status go backwards": (
         lambda app: Breaker(app, after=status_goes_backwards()),
+        "lifecycle_invariants",
+    ),
+    "reads a completed video as in progress again for a while": (
+        flaps_after_completing,
         "lifecycle_invariants",
     ),
     "starts the job again on an idempotent replay": (on_replays(starts_another_job), "idempotent_replay"),

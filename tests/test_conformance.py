@@ -347,6 +347,9 @@ def test_a_fuzzing_failure_shows_a_curl_a_shell_can_run_with_the_key_from_the_en
         :2
     ]
     assert any("idempotency-key: " in line.lower() for line in curls), curls[:2]
+    # The server keeps a key's first answer: the reproduction says to change it after a fix.
+    keyed = [repro for repro in repros if "idempotency-key: " in repro.lower()]
+    assert keyed and all("change its Idempotency-Key" in repro for repro in keyed)
 
 
 def another_client_creates_before_each_list(app):

@@ -2,18 +2,20 @@
 crash on an answer it did not expect (HTML error pages, empty objects, bytes, hangs)."""
 
 import asyncio
+import copy
 import json
 from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from tests.broken_mocks import completed_only_once
 from tests.client_support import serve
 from videos_toolkit.conformance import fuzzing
 from videos_toolkit.conformance.cli import main, summary
 from videos_toolkit.conformance.results import Outcome
 from videos_toolkit.conformance.runner import Options, run
-from videos_toolkit.conformance.target import IN_PROCESS_URL, MOCK_KEYS, Target
+from videos_toolkit.conformance.target import IN_PROCESS_URL, MOCK_KEYS, Target, mock_target
 from videos_toolkit.mock import MockConfig, create_app
 from videos_toolkit.spec import effective_spec
 
@@ -230,3 +232,75 @@ def test_valid_input_refused_for_an_unfinished_source_is_counted_as_skipped_not_
         "GET /videos/{video_id}/content",
     }
     assert "valid input not judged" in summary(report)
+
+
+def test_a_source_answered_completed_then_refused_as_unfinished_is_not_forgiven():
+    """The fuzzer forgives refusing a source that is not completed; not one it saw completed."""
+    options = replace(FAST, parts=("fuzzing",), max_examples=10)  # enough chains to use a source twice
+    report = run(effective_spec(), mock_target(completed_only_once), options)
+    regressed = [r for r in report.failures if r.detail == fuzzing.REGRESSED]
+    assert regressed and {r.check for r in regressed} == {"positive_data_acceptance"}, sorted(
+        {(r.check, r.detail[:80]) for r in report.failures}
+    )
+    assert all("video_not_completed" in r.failure.response for r in regressed)
+
+
+def test_a_server_that_serves_only_some_known_models_passes():
+    """KnownVideoModel lists names a server may serve; one that serves sora-2 and sora-2-pro and
+    refuses the dated snapshots with a 400 naming `model` is within the contract."""
+    spec = effective_spec()
+    served = copy.deepcopy(spec)
+    known = served["components"]["schemas"]["KnownVideoModel"]
+    known["enum"] = ["sora-2", "sora-2-pro"]
+    known.pop("x-enum-varnames", None)
+    report = run(spec, mock_target(spec=served), replace(FAST, parts=("fuzzing", "properties")))
+    assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
+
+
+def keeps_running_jobs(app: Any) -> Any:
+    """Refuses (400, with the envelope) to delete a video whose job has not ended yet."""
+
+    async def status_of(scope: dict) -> str | None:
+        chunks: list[bytes] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def capture(message: dict) -> None:
+            chunks.append(message.get("body", b""))
+
+        await app({**scope, "method": "GET", "query_string": b""}, receive, capture)
+        try:
+            return json.loads(b"".join(chunks)).get("status")
+        except ValueError:
+            return None
+
+    async def wrapper(scope: dict, receive: Any, send: Any) -> None:
+        deleting = scope["type"] == "http" and scope["method"] == "DELETE"
+        if deleting and await status_of(scope) in ("queued", "in_progress"):
+            body = json.dumps(
+                {
+                    "error": {
+                        "message": "The video is still being generated.",
+                        "type": "invalid_request_error",
+                        "param": None,
+                        "code": "video_in_progress",
+                    }
+                }
+            ).encode()
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ]
+            await send({"type": "http.response.start", "status": 400, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await app(scope, receive, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
+def test_a_server_that_refuses_to_delete_a_running_job_passes_and_deletes_it_once_ended():
+    report = run(effective_spec(), mock_target(keeps_running_jobs), replace(FAST, parts=("properties",)))
+    assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})

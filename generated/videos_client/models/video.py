@@ -25,12 +25,14 @@ class Video:
         model (KnownVideoModel | str): The video generation model. Open: any model name is a valid value, so clients
             must
             accept names they do not know; the known names are listed in `KnownVideoModel`.
-        progress (int): Approximate completion percentage for the generation task.
+        progress (int): Approximate completion percentage for the generation task. Across reads of one job it
+            never goes down, unless the job fails (a failed job may report less).
         seconds (str): Duration of the generated clip in seconds, as a string. For extensions, this is the
             stitched total duration (source seconds + extension seconds), so it may be any
             whole number of seconds, not only a `VideoSeconds` value.
         size (VideoSize): Output resolution formatted as width x height.
-        status (VideoStatus): Current lifecycle status of the video job.
+        status (VideoStatus): Current lifecycle status of the video job: queued -> in_progress -> completed or failed.
+            It never goes back, and once completed or failed it never changes.
         completed_at (int | None | Unset): Unix timestamp (seconds) for when the job completed; null unless the status
             is
             `completed` (a failed job has none).

@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -33,9 +33,10 @@ from videos_toolkit.conformance.target import Target
 from videos_toolkit.conformance.wire_view import fuzzing_view
 from videos_toolkit.conformance.workers import Channel, WorkerFailure, run_in_processes
 from videos_toolkit.conformance.workers import context as workers_context
+from videos_toolkit.mock.handlers import ContractFacts
 from videos_toolkit.mock.idempotency import REPLAYED_HEADER
 from videos_toolkit.mock.media import mp4_video
-from videos_toolkit.mock.operations import operation_labels
+from videos_toolkit.mock.operations import compile_spec, operation_labels
 
 load_all_checks()
 
@@ -196,11 +197,11 @@ def _run_job(job: Job, channel: Channel) -> None:
 
 
 def _engine(job: Job, beat: Callable[[], None] | None = None) -> Iterator[Batch]:
-    unjudged: set[str] = set()  # ids of cases whose valid input was rightly refused: see _results
-    schema = _schema(job, beat, unjudged)
+    sources = SourceVerdicts()
+    schema = _schema(job, beat, sources)
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
-            yield _results(event, job, unjudged), len(event.recorder.cases), 1
+            yield _results(event, job, sources), len(event.recorder.cases), 1
         elif isinstance(event, events.NonFatalError):
             yield [_non_fatal(event, job.seed)], 0, 0
         elif isinstance(event, events.FatalError):
@@ -255,7 +256,7 @@ def _after_fork() -> None:
         asgi._STARTUP_LOCKS.clear()
 
 
-def _schema(job: Job, beat: Callable[[], None] | None = None, unjudged: set[str] | None = None) -> Any:
+def _schema(job: Job, beat: Callable[[], None] | None = None, sources: "SourceVerdicts | None" = None) -> Any:
     target = job.target
     config = SchemathesisConfig()
     config.update(seed=job.seed, max_failures=None)
@@ -284,9 +285,10 @@ def _schema(job: Job, beat: Callable[[], None] | None = None, unjudged: set[str]
         schema.app = target.fuzz_app
     _upload_real_videos(schema, job.seed, beat)
     _drop_unrepresentable_negatives(schema, job.spec)
-    _allow_refusing_unfinished_sources(schema, target, set() if unjudged is None else unjudged)
+    _allow_refusing_unfinished_sources(schema, target, sources or SourceVerdicts())
     _allow_replays_of_deleted_videos(schema)
     _allow_rate_limits(schema)
+    _allow_unserved_models(schema, ContractFacts(compile_spec(job.spec)).defaults.get("model"))
     _allow_not_implemented_methods(schema, view)
     return schema
 
@@ -404,12 +406,40 @@ def _form_as_sent(request: Any) -> dict[str, Any] | None:
     return form
 
 
-def _allow_refusing_unfinished_sources(schema: Any, target: Target, unjudged: set[str]) -> None:
+@dataclass
+class SourceVerdicts:
+    """What the refusals of unfinished sources showed, by case id (see _results)."""
+
+    completed: set[str] = field(default_factory=set)  # video ids answered completed in this run
+    unjudged: set[str] = field(default_factory=set)  # valid input rightly refused: not judged
+    regressed: set[str] = field(default_factory=set)  # refused a video answered completed before
+
+
+REGRESSED = (
+    "the source video was answered completed earlier in this run and is now refused as not "
+    "completed: its status went back (see the contract's VideoStatus)"
+)
+
+
+def _allow_refusing_unfinished_sources(schema: Any, target: Target, sources: SourceVerdicts) -> None:
     """extend, edit, remix and download need a *completed* source, a state no schema can express.
-    A stateful chain often extends a video it has just created; refusing that is right. A refusal of valid
-    data is forgiven only when retrieving the source shows it is not completed (or only just), and
-    the case goes into ``unjudged``: the server never judged its input, so the check is counted as
-    skipped, not passed (with jobs slower than a chain, every such case is)."""
+    A stateful chain often extends a video it has just created; refusing that is right. A refusal of
+    valid data is forgiven only when retrieving the source shows it is not completed (or only just)
+    and no answer of this run said it was, and the case goes into ``sources.unjudged``: the server
+    never judged its input, so the check is counted as skipped, not passed (with jobs slower than a
+    chain, every such case is). A source answered completed before is not forgiven: its status went
+    back (a server whose reads lag behind its writes)."""
+
+    @schema.hook
+    def after_call(context: Any, case: Any, response: Any) -> None:
+        if b'"completed"' not in (response.content or b""):
+            return  # most answers: no need to parse them
+        try:
+            body = response.json()
+        except ValueError:
+            return
+        if isinstance(body, dict) and body.get("status") == "completed" and isinstance(body.get("id"), str):
+            sources.completed.add(body["id"])
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
@@ -432,7 +462,10 @@ def _allow_refusing_unfinished_sources(schema: Any, target: Target, unjudged: se
         just_completed = isinstance(completed_at, int) and completed_at >= time.time() - RACE_WINDOW
         if video.get("status") == "completed" and not just_completed:
             return True
-        unjudged.add(case.id)
+        if source in sources.completed:
+            sources.regressed.add(case.id)
+            return True
+        sources.unjudged.add(case.id)
         return False
 
 
@@ -468,6 +501,24 @@ def _allow_rate_limits(schema: Any) -> None:
         answered = {getattr(response, "status_code", None), getattr(failure, "status_code", None)}
         # ignored_auth sends its own probe and names its answer only in its message.
         return 429 not in answered and "got `429 " not in str(getattr(failure, "message", ""))
+
+
+def _allow_unserved_models(schema: Any, default: str | None) -> None:
+    """The contract leaves `model` open and KnownVideoModel lists names, not what every server
+    serves: refusing a known model other than the default with a 400 naming `model` is a server's
+    choice (the properties still demand the default)."""
+
+    @schema.hook
+    def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        if not _refused_valid_data(failure, response):
+            return True
+        model = case.body.get("model") if isinstance(case.body, dict) else None
+        try:
+            error = response.json().get("error")
+        except (ValueError, AttributeError):
+            return True
+        named_model = isinstance(error, dict) and error.get("param") == "model"
+        return not (named_model and isinstance(model, str) and model != default)
 
 
 def _allow_not_implemented_methods(schema: Any, view: dict[str, Any]) -> None:
@@ -510,7 +561,7 @@ def _allow_replays_of_deleted_videos(schema: Any) -> None:
         return (case.path_parameters or {}).get("video_id") not in replayed
 
 
-def _results(event: events.ScenarioFinished, job: Job, unjudged: set[str]) -> list[CheckResult]:
+def _results(event: events.ScenarioFinished, job: Job, sources: SourceVerdicts) -> list[CheckResult]:
     recorder = event.recorder
     results = []
     for case_id, checks in recorder.checks.items():
@@ -523,11 +574,15 @@ def _results(event: events.ScenarioFinished, job: Job, unjudged: set[str]) -> li
             failure, detail = None, ""
             if outcome is Outcome.FAILED:
                 failure = _failure(recorder, case_id, check, job)
+                if case_id in sources.regressed and check.name == "positive_data_acceptance":
+                    failure = replace(failure, rule=f"{REGRESSED}\n{failure.rule}")
                 detail = failure.rule.splitlines()[0]
             elif outcome is Outcome.PASSED and limited and check.name in NEEDS_JUDGEMENT:
                 outcome, detail = Outcome.SKIPPED, RATE_LIMITED
             elif (
-                outcome is Outcome.PASSED and case_id in unjudged and check.name == "positive_data_acceptance"
+                outcome is Outcome.PASSED
+                and case_id in sources.unjudged
+                and check.name == "positive_data_acceptance"
             ):
                 outcome, detail = Outcome.SKIPPED, UNFINISHED_SOURCE
             results.append(
@@ -573,6 +628,10 @@ def _failure(recorder: Any, case_id: str, check: Any, job: Job) -> Failure:
     # (--workers 1) or one per operation (any --workers above 1, alike).
     workers = 2 if job.operations is not None or job.phases == STATEFUL_PHASES else 1
     rerun = job.target.rerun("fuzzing", job.seed, max_examples=job.max_examples, workers=workers)
+    if "idempotency-key:" in reproduce.lower():
+        # A server keeps a key's first answer (a day, says the contract): sent again unchanged
+        # after a fix, this curl would be answered with the old answer, marked idempotent-replayed.
+        reproduce = f"# to send it as a new request after a fix, change its Idempotency-Key\n{reproduce}"
     return Failure(rule=rule, request=request, response=response, reproduce=f"# rerun: {rerun}\n{reproduce}")
 
 
