@@ -7,6 +7,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
@@ -15,6 +16,7 @@ import pytest
 from tests.broken_mocks import VARIANTS
 from videos_toolkit.conformance.cli import main
 from videos_toolkit.conformance.fuzzing import FAMILIES as FUZZING_FAMILIES
+from videos_toolkit.conformance.results import Outcome
 from videos_toolkit.conformance.runner import Options, run
 from videos_toolkit.conformance.target import MOCK_KEYS, Target, mock_target
 from videos_toolkit.spec import effective_spec
@@ -541,3 +543,22 @@ def test_a_multipart_request_is_shown_by_its_parts_and_its_curl_sends_it_again(l
     answer = json.loads(done.stdout)
     assert answer.get("object") == "video" and answer.get("seconds") == "12", answer
     assert answer.get("prompt") == "@not-a-file <neither"
+
+
+def test_the_openai_sdk_round_trip_fails_on_an_answer_the_sdks_models_cannot_read():
+    wrap, _ = VARIANTS["drops a required Video field"]
+    report = run(effective_spec(), mock_target(wrap), replace(FAST, parts=("sdk",)))
+    failed = [r for r in report.failures if r.check == "openai_sdk_round_trip"]
+    assert failed and failed[0].operation == "POST /videos", sorted(report.failed_checks())
+    # The SDK's own words say only "invalid for expected schema"; pydantic's say which field.
+    assert "APIResponseValidationError" in failed[0].detail and "Field required" in failed[0].detail
+    assert failed[0].failure.response.startswith("200")
+
+
+def test_the_openai_sdk_round_trip_passes_every_step_on_the_mock_and_is_skipped_without_the_sdk(monkeypatch):
+    report = run(effective_spec(), mock_target(), replace(FAST, parts=("sdk",)))
+    assert report.ok and len(report.results) == 9, [(r.operation, r.detail) for r in report.failures]
+    monkeypatch.setitem(sys.modules, "openai", None)  # import openai raises ImportError
+    report = run(effective_spec(), mock_target(), replace(FAST, parts=("sdk",)))
+    assert {r.outcome for r in report.results} == {Outcome.SKIPPED}
+    assert {r.detail for r in report.results} == {"the openai package is not installed (pip install openai)"}

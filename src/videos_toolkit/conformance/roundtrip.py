@@ -64,39 +64,65 @@ def _download_types(spec: dict[str, Any]) -> set[str]:
 
 
 def run_round_trip(target: Target, spec: dict[str, Any], record: Callable[[CheckResult], None]) -> None:
-    in_contract = set(operation_labels(spec))
     with target.client() as http:
         answers: list[httpx.Response] = []  # the step's answers: a failure shows the latest
         http.event_hooks = {**http.event_hooks, "response": [*http.event_hooks["response"], answers.append]}
         client = AuthenticatedClient(base_url=target.base_url, token=target.api_key).set_httpx_client(http)
         steps = _Steps(client, target, http, Enums.from_spec(spec), _download_types(spec))
-        for operation, step in steps.plan():
-            if operation not in in_contract:
-                skip = CheckResult(
-                    operation, FAMILY, "client_round_trip", Outcome.SKIPPED, detail="not in the contract"
+        run_steps(
+            steps.plan(),
+            spec,
+            target,
+            answers,
+            record,
+            part="client",
+            family=FAMILY,
+            check="client_round_trip",
+        )
+
+
+def run_steps(
+    plan: list[tuple[str, Callable[[], None]]],
+    spec: dict[str, Any],
+    target: Target,
+    answers: list[Any],
+    record: Callable[[CheckResult], None],
+    *,
+    part: str,
+    family: str,
+    check: str,
+) -> None:
+    """Run each (operation, step) in order, one check result each; ``answers`` collects the HTTP
+    answers of the step running, and a failure shows the latest. An operation the contract does not
+    have is skipped; a failed create ends the run (nothing else can run without a video)."""
+    in_contract = set(operation_labels(spec))
+    for operation, step in plan:
+        if operation not in in_contract:
+            record(CheckResult(operation, family, check, Outcome.SKIPPED, detail="not in the contract"))
+            continue
+        answers.clear()
+        try:
+            step()
+        except Exception as exc:  # any crash inside the client is exactly what this looks for
+            sent, got, command = shown_exchange(answers[-1], target) if answers else ("", "", "")
+            # A client's own words may hide why ("Data returned by API invalid for expected
+            # schema."): what it raised from (pydantic's list of fields) says it.
+            cause = f"\n{type(exc.__cause__).__name__}: {exc.__cause__}" if exc.__cause__ else ""
+            failure = Failure(
+                rule=f"{type(exc).__name__}: {exc}{cause}",
+                request=sent,
+                response=got,
+                reproduce=f"# rerun (the round trip is not random): {target.rerun(part)}\n{command}",
+            )
+            record(
+                CheckResult(
+                    operation, family, check, Outcome.FAILED, failure, " ".join(failure.rule.split())[:300]
                 )
-                record(skip)
-                continue
-            answers.clear()
-            try:
-                step()
-            except Exception as exc:  # any crash inside the client is exactly what this looks for
-                sent, got, command = shown_exchange(answers[-1], target) if answers else ("", "", "")
-                failure = Failure(
-                    rule=f"{type(exc).__name__}: {exc}",
-                    request=sent,
-                    response=got,
-                    reproduce=f"# rerun (the round trip is not random): {target.rerun('client')}\n{command}",
-                )
-                record(
-                    CheckResult(
-                        operation, FAMILY, "client_round_trip", Outcome.FAILED, failure, failure.rule[:200]
-                    )
-                )
-                if operation == "POST /videos":
-                    return  # nothing else can run without a video
-            else:
-                record(CheckResult(operation, FAMILY, "client_round_trip", Outcome.PASSED))
+            )
+            if operation == "POST /videos":
+                return
+        else:
+            record(CheckResult(operation, family, check, Outcome.PASSED))
 
 
 class _Steps:

@@ -1,4 +1,5 @@
-"""One conformance run: contract fuzzing, the API's properties, the client round trip."""
+"""One conformance run: contract fuzzing, the API's properties, the round trips of the generated
+client and of the official openai SDK."""
 
 import time
 from collections.abc import Callable
@@ -10,9 +11,10 @@ from videos_toolkit.conformance.fuzzing import run_fuzzing
 from videos_toolkit.conformance.properties import Properties
 from videos_toolkit.conformance.results import CheckResult, Report
 from videos_toolkit.conformance.roundtrip import run_round_trip
+from videos_toolkit.conformance.sdk_roundtrip import run_sdk_round_trip
 from videos_toolkit.conformance.target import Target
 
-PARTS = ("fuzzing", "properties", "client")
+PARTS = ("fuzzing", "properties", "client", "sdk")
 
 
 @dataclass(frozen=True)
@@ -72,5 +74,8 @@ def run(
     if "client" in options.parts:
         on_part("client")
         run_round_trip(target, spec, record)
+    if "sdk" in options.parts:
+        on_part("sdk")
+        run_sdk_round_trip(target, spec, record)
     report.elapsed = time.monotonic() - started
     return report

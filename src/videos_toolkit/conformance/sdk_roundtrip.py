@@ -1,0 +1,151 @@
+"""The official openai SDK's round trip: the calls a team's code makes through ``openai``'s
+``client.videos`` (create and poll, retrieve, list, each download variant, remix, extend and edit by
+upload, characters, delete) against the target, with the SDK's strict response validation on.
+
+A provider's customers point that SDK at its server, so an answer the SDK's models cannot read, or
+a call the server answers otherwise than the SDK expects, shows here and nowhere else: the contract
+checks judge the wire, the client round trip the generated client. Skipped, with its reason, when
+the ``openai`` package is not installed.
+"""
+
+import io
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from videos_toolkit.conformance.properties import JOB_ATTEMPTS, Enums, first_not_failed
+from videos_toolkit.conformance.results import CheckResult, Outcome
+from videos_toolkit.conformance.roundtrip import RoundTripError, run_steps
+from videos_toolkit.conformance.target import PENDING, Target, WaitTimeout
+from videos_toolkit.mock.media import mp4_video
+from videos_toolkit.mock.operations import operation_labels
+from videos_toolkit.mock.transport import openai_transport
+
+FAMILY = "openai sdk"
+CHECK = "openai_sdk_round_trip"
+# The download variants the SDK's download_content takes (a Literal): a contract change may add more.
+SDK_VARIANTS = ("video", "thumbnail", "spritesheet")
+POLL_S = 0.5
+
+
+def run_sdk_round_trip(target: Target, spec: dict[str, Any], record: Callable[[CheckResult], None]) -> None:
+    try:
+        import openai
+    except ImportError:
+        for operation in operation_labels(spec):
+            why = "the openai package is not installed (pip install openai)"
+            record(CheckResult(operation, FAMILY, CHECK, Outcome.SKIPPED, detail=why))
+        return
+    answers: list[Any] = []  # the step's answers: a failure shows the latest
+    transport = openai_transport(target.app) if target.in_process else None
+    http = openai.DefaultHttpxClient(
+        transport=transport, timeout=target.request_timeout, event_hooks={"response": [answers.append]}
+    )
+    client = openai.OpenAI(
+        api_key=target.api_key,
+        base_url=target.base_url,
+        http_client=http,
+        max_retries=5,  # 429 and 503 waited out as the server asks, as the SDK does for its users
+        _strict_response_validation=True,  # an answer its models cannot read fails, not passes quietly
+    )
+    steps = _SdkSteps(client, target, Enums.from_spec(spec))
+    with client, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the SDK's notice that the API is deprecated
+        run_steps(steps.plan(), spec, target, answers, record, part="sdk", family=FAMILY, check=CHECK)
+
+
+class _SdkSteps:
+    def __init__(self, client: Any, target: Target, enums: Enums) -> None:
+        self.client, self.target, self.enums = client, target, enums
+        self.video: Any = None
+
+    def plan(self) -> list[tuple[str, Callable[[], None]]]:
+        return [
+            ("POST /videos", self.create),
+            ("GET /videos/{video_id}", self.retrieve),
+            ("GET /videos", self.list),
+            ("GET /videos/{video_id}/content", self.content),
+            ("POST /videos/{video_id}/remix", self.remix),
+            ("POST /videos/extensions", self.extend),
+            ("POST /videos/edits", self.edit),
+            ("POST /videos/characters", self.character),
+            ("DELETE /videos/{video_id}", self.delete),
+        ]
+
+    def _upload(self, name: str) -> tuple[str, io.BytesIO, str]:
+        return name, io.BytesIO(mp4_video("720x1280", 4)), "video/mp4"
+
+    def create(self) -> None:
+        videos = self.client.videos
+
+        def job() -> Any:
+            video = videos.create(
+                prompt="A paper boat drifting down a rainy street", seconds=self.enums.create_seconds[0]
+            )
+            waited = 0.0
+            while video.status in PENDING:  # as create_and_poll does, within --wait-timeout
+                if waited > self.target.wait_timeout:
+                    raise WaitTimeout(
+                        f"video {video.id} still {video.status} after {self.target.wait_timeout:g} s"
+                    )
+                self.target.pause(POLL_S)
+                waited += POLL_S
+                video = videos.retrieve(video.id)
+            return video
+
+        self.video = first_not_failed(job, lambda video: video.status)
+        if self.video.status != "completed":
+            raise RoundTripError(f"the created video ended {self.video.status} ({JOB_ATTEMPTS} tries)")
+
+    def retrieve(self) -> None:
+        if self.client.videos.retrieve(self.video.id).id != self.video.id:
+            raise RoundTripError("retrieve returned another video")
+
+    def list(self) -> None:
+        """The new video is listed within the SDK's auto-pagination's first pages."""
+        for seen, video in enumerate(self.client.videos.list(limit=100)):
+            if video.id == self.video.id:
+                return
+            if seen >= 500:
+                break
+        raise RoundTripError("the new video is not among the first 500 the SDK's auto-pagination lists")
+
+    def content(self) -> None:
+        for variant in [v for v in self.enums.variants or SDK_VARIANTS if v in SDK_VARIANTS]:
+            if not self.client.videos.download_content(self.video.id, variant=variant).content:
+                raise RoundTripError(f"download_content(variant={variant!r}) answered no bytes")
+        if not self.client.videos.download_content(self.video.id).content:
+            raise RoundTripError("download_content() without a variant answered no bytes")
+
+    def remix(self) -> None:
+        remixed = self.client.videos.remix(self.video.id, prompt="Same scene, in watercolour")
+        if remixed.remixed_from_video_id != self.video.id:
+            raise RoundTripError("remix must set remixed_from_video_id to the source")
+
+    def extend(self) -> None:
+        # By upload: the SDK cannot send a reference ({"id": ...}) to extend or edit.
+        extra = self.enums.extension_seconds[0]
+        video = self.client.videos.extend(
+            prompt="The boat reaches the harbour", seconds=extra, video=self._upload("clip.mp4")
+        )
+        if video.seconds != str(4 + int(extra)):
+            raise RoundTripError(f"extending a 4 s upload by {extra} s answered seconds={video.seconds!r}")
+
+    def edit(self) -> None:
+        self.client.videos.edit(prompt="Make it night", video=self._upload("clip.mp4"))
+
+    def character(self) -> None:
+        made = self.client.videos.create_character(name="Captain", video=self._upload("captain.mp4"))
+        if made.id:
+            self.client.videos.get_character(made.id)
+
+    def delete(self) -> None:
+        import openai
+
+        if self.client.videos.delete(self.video.id).deleted is not True:
+            raise RoundTripError("delete must answer deleted: true")
+        try:
+            self.client.videos.retrieve(self.video.id)
+        except openai.NotFoundError:
+            return
+        raise RoundTripError("a deleted video must be 404 (the SDK's NotFoundError)")
