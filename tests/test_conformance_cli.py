@@ -427,3 +427,12 @@ def test_a_server_still_warming_up_stops_the_run_with_one_clear_line(capsys, tmp
     out = " ".join(capsys.readouterr().out.split())
     assert code == 2 and "answers 503 (unavailable): is the server still starting?" in out, out
     assert not (tmp_path / "conformance.junit.xml").exists()
+
+
+def test_without_a_terminal_the_matrix_is_printed_whole_however_many_families(tmp_path, capsys):
+    # Every part at once has more families than 180 columns hold: a log has no width to keep to,
+    # and a header cut to "conte…" names nothing.
+    run_cli(["--max-examples", "1", "--seed", "1", "--workers", "1", "--report-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    header = out[out.index("┏") : out.index("┡")]
+    assert "…" not in header and "openai" in header and "idempotency" in header, header

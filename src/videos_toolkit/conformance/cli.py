@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     Progress,
@@ -196,7 +197,12 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     report = _run_with_progress(console, spec, target, options)
     if probe.problem:
         report.results.insert(0, probe_failure(target, probe))
-    console.print(matrix_table(report))
+    matrix = matrix_table(report)
+    # A log has no width to keep to: the whole matrix, no header cut to "conte…".
+    if not console.is_terminal:
+        needed = Measurement.get(console, console.options.update(max_width=1_000), matrix).maximum
+        console.width = max(console.width, needed)
+    console.print(matrix)
     junit, page = write_reports(report, args.report_dir)
     # One line per distinct failure, with how many times it was seen: the same check failing the
     # same way on four cases is one finding (the HTML report has each case).
