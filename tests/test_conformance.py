@@ -562,3 +562,14 @@ def test_the_openai_sdk_round_trip_passes_every_step_on_the_mock_and_is_skipped_
     report = run(effective_spec(), mock_target(), replace(FAST, parts=("sdk",)))
     assert {r.outcome for r in report.results} == {Outcome.SKIPPED}
     assert {r.detail for r in report.results} == {"the openai package is not installed (pip install openai)"}
+
+
+def test_a_fuzzing_failures_line_says_more_than_its_title():
+    # "Server error" or "Response violates schema" alone gives a person nothing to act on.
+    for variant, words in (
+        ("answers 500 to a bad input", "Server error (HTTP 500)"),
+        ("drops a required Video field", 'Response violates schema: "created_at" is a required property'),
+    ):
+        wrap, check = VARIANTS[variant]
+        report = run(effective_spec(), mock_target(wrap), replace(FAST, parts=("fuzzing",)))
+        assert words in {r.detail for r in report.failures if r.check == check}, variant

@@ -576,7 +576,7 @@ def _results(event: events.ScenarioFinished, job: Job, sources: SourceVerdicts) 
                 failure = _failure(recorder, case_id, check, job)
                 if case_id in sources.regressed and check.name == "positive_data_acceptance":
                     failure = replace(failure, rule=f"{REGRESSED}\n{failure.rule}")
-                detail = failure.rule.splitlines()[0]
+                detail = _one_line(failure.rule, failure.response.split("\n", 1)[0])
             elif outcome is Outcome.PASSED and limited and check.name in NEEDS_JUDGEMENT:
                 outcome, detail = Outcome.SKIPPED, RATE_LIMITED
             elif (
@@ -596,6 +596,19 @@ def _results(event: events.ScenarioFinished, job: Job, sources: SourceVerdicts) 
                 )
             )
     return results
+
+
+def _one_line(rule: str, status: str = "") -> str:
+    """A failure's title and the first line of its message (or the answer's status): "Server
+    error" alone, or "Response violates schema" without saying where, gives a person nothing to
+    act on."""
+    title, *rest = rule.splitlines()
+    first = next((line.strip() for line in rest if line.strip()), "")
+    if first and first != title:
+        line = f"{title}: {first}"
+    else:
+        line = f"{title} (HTTP {status})" if status.isdigit() else title
+    return line if len(line) <= 200 else line[:197] + "..."
 
 
 def _failure(recorder: Any, case_id: str, check: Any, job: Job) -> Failure:
