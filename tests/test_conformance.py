@@ -573,3 +573,20 @@ def test_a_fuzzing_failures_line_says_more_than_its_title():
         wrap, check = VARIANTS[variant]
         report = run(effective_spec(), mock_target(wrap), replace(FAST, parts=("fuzzing",)))
         assert words in {r.detail for r in report.failures if r.check == check}, variant
+
+
+@pytest.mark.parametrize(("status", "passes"), [(500, False), (503, True), (429, True)])
+def test_the_sdk_part_fails_a_5xx_its_retries_hid_but_not_a_come_back_later(status, passes):
+    target = mock_target()
+    target.app.state.mock.faults.enqueue(status, retry_after_ms=1)  # the create's first try
+    report = run(effective_spec(), target, replace(FAST, parts=("sdk",)))
+    assert report.ok is passes, [(r.operation, r.detail) for r in report.failures]
+    if not passes:
+        (failed,) = report.failures
+        assert failed.operation == "POST /videos" and f"answered {status} to POST /v1/videos" in failed.detail
+        assert failed.failure.response.startswith(str(status))
+        # Nothing after a failed create can run: each later step says so, none is left out.
+        skipped = [r for r in report.results if r.outcome is Outcome.SKIPPED]
+        assert len(skipped) == 8 and {r.detail for r in skipped} == {
+            "needs the video the create step could not make"
+        }

@@ -152,3 +152,33 @@ def test_the_readmes_openai_sdk_in_process_snippet_runs():
     namespace: dict = {}
     exec(readme_mock_snippets()[-1], namespace)
     assert namespace["video"].status == "completed"
+
+
+def test_a_clock_advance_past_the_year_9999_is_refused_and_the_mock_keeps_working():
+    # 1e308 seconds used to be taken: every later create was a 500 (a timestamp past 64 bits),
+    # even after a restart with --state-file, which keeps the clock.
+    with client() as c:
+        refused = c.post("/_mock/clock/advance", json={"seconds": 1e308})
+        assert refused.status_code == 400 and refused.json()["error"]["param"] == "seconds"
+        assert "year 9999" in refused.json()["error"]["message"]
+        assert c.post("/v1/videos", headers=KEY, json={"prompt": "a cat"}).status_code == 200
+
+
+def test_a_huge_fault_count_is_one_queued_run_not_a_500():
+    # count 1e18 used to be a plain-text 500 (OverflowError), and 2e7 took 166 MB: one entry per request.
+    with client() as c:
+        assert c.post("/_mock/faults", json={"status": 503, "count": 1e18}).json() == {"pending": 10**18}
+        assert [c.get("/v1/videos", headers=KEY).status_code for _ in range(3)] == [503, 503, 503]
+        assert c.get("/_mock/faults").json() == {"pending": 10**18 - 3}
+        assert c.delete("/_mock/faults").json() == {"pending": 0}
+
+
+def test_a_probe_may_ask_for_health_with_head():
+    with client() as c:
+        assert c.head("/_mock/health").status_code == 200
+
+
+def test_the_start_up_line_names_a_bracketed_ipv6_host_once():
+    from videos_toolkit.mock.cli import _url
+
+    assert _url("[::1]", 4010) == _url("::1", 4010) == "http://[::1]:4010/v1"

@@ -94,9 +94,14 @@ def run_steps(
 ) -> None:
     """Run each (operation, step) in order, one check result each; ``answers`` collects the HTTP
     answers of the step running, and a failure shows the latest. An operation the contract does not
-    have is skipped; a failed create ends the run (nothing else can run without a video)."""
+    have is skipped, and so is every step after a failed create (none can run without its video)."""
     in_contract = set(operation_labels(spec))
+    create_failed = False
     for operation, step in plan:
+        if create_failed:
+            why = "needs the video the create step could not make"
+            record(CheckResult(operation, family, check, Outcome.SKIPPED, detail=why))
+            continue
         if operation not in in_contract:
             record(CheckResult(operation, family, check, Outcome.SKIPPED, detail="not in the contract"))
             continue
@@ -119,8 +124,7 @@ def run_steps(
                     operation, family, check, Outcome.FAILED, failure, " ".join(failure.rule.split())[:300]
                 )
             )
-            if operation == "POST /videos":
-                return
+            create_failed = operation == "POST /videos"
         else:
             record(CheckResult(operation, family, check, Outcome.PASSED))
 

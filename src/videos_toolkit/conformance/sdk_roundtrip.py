@@ -37,10 +37,10 @@ def run_sdk_round_trip(target: Target, spec: dict[str, Any], record: Callable[[C
             record(CheckResult(operation, FAMILY, CHECK, Outcome.SKIPPED, detail=why))
         return
     answers: list[Any] = []  # the step's answers: a failure shows the latest
+    sent: list[Any] = []  # and its requests, retries included
     transport = openai_transport(target.app) if target.in_process else None
-    http = openai.DefaultHttpxClient(
-        transport=transport, timeout=target.request_timeout, event_hooks={"response": [answers.append]}
-    )
+    hooks = {"request": [sent.append], "response": [answers.append]}
+    http = openai.DefaultHttpxClient(transport=transport, timeout=target.request_timeout, event_hooks=hooks)
     client = openai.OpenAI(
         api_key=target.api_key,
         base_url=target.base_url,
@@ -48,18 +48,48 @@ def run_sdk_round_trip(target: Target, spec: dict[str, Any], record: Callable[[C
         max_retries=5,  # 429 and 503 waited out as the server asks, as the SDK does for its users
         _strict_response_validation=True,  # an answer its models cannot read fails, not passes quietly
     )
-    steps = _SdkSteps(client, target, Enums.from_spec(spec))
+    steps = _SdkSteps(client, target, Enums.from_spec(spec), sent, answers)
     with client, warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # the SDK's notice that the API is deprecated
         run_steps(steps.plan(), spec, target, answers, record, part="sdk", family=FAMILY, check=CHECK)
 
 
 class _SdkSteps:
-    def __init__(self, client: Any, target: Target, enums: Enums) -> None:
+    def __init__(
+        self, client: Any, target: Target, enums: Enums, sent: list[Any], answers: list[Any]
+    ) -> None:
         self.client, self.target, self.enums = client, target, enums
+        self.sent, self.answers = sent, answers
         self.video: Any = None
 
     def plan(self) -> list[tuple[str, Callable[[], None]]]:
+        return [(operation, self._judged(step)) for operation, step in self._steps()]
+
+    def _judged(self, step: Callable[[], None]) -> Callable[[], None]:
+        """The step, failed also when the SDK's retries hid a server failure: they retry any 5xx
+        and a request left unanswered, so a call can succeed in the end over a 500 or a timeout.
+        Only 429 and 503 are the contract's "come back later"."""
+
+        def judged() -> None:
+            self.sent.clear()
+            step()
+            failed = [a for a in self.answers if a.status_code >= 500 and a.status_code != 503]
+            if failed:
+                self.answers.append(failed[0])  # a failure shows the latest answer: this one
+                raise RoundTripError(
+                    f"the server answered {failed[0].status_code} to {failed[0].request.method} "
+                    f"{failed[0].request.url.path}; the SDK retried it and went on, so the call only "
+                    "looked fine (a customer's call is slowed or fails)"
+                )
+            if (unanswered := len(self.sent) - len(self.answers)) > 0:
+                raise RoundTripError(
+                    f"{unanswered} of the step's requests got no answer within --request-timeout "
+                    f"({self.target.request_timeout:g} s); the SDK retried"
+                )
+
+        return judged
+
+    def _steps(self) -> list[tuple[str, Callable[[], None]]]:
         return [
             ("POST /videos", self.create),
             ("GET /videos/{video_id}", self.retrieve),

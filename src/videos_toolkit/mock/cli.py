@@ -194,6 +194,7 @@ def _exposure(api_keys: list[str]) -> str:
 
 
 def _url(host: str, port: int) -> str:
+    host = host.strip("[]")  # "--host [::1]" as well as "--host ::1"
     return f"http://[{host}]:{port}/v1" if ":" in host else f"http://{host}:{port}/v1"
 
 

@@ -51,7 +51,7 @@ async def control(runtime: Any, request: Request) -> Response:
                 + ".",
                 code="not_found",
             )
-        action = methods.get(request.method)
+        action = methods.get("GET" if request.method == "HEAD" else request.method)  # a probe's curl -I
         if action is None:
             raise ApiError(
                 405,
@@ -100,8 +100,20 @@ def _health(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Mock time stays before the year 10000: its timestamps are 64-bit integers in every answer (and
+# in a state file), which a clock moved by 1e308 seconds broke for good.
+LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z
+
+
 def _advance(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
-    runtime.clock.advance(_number(body, "seconds"))
+    seconds = _number(body, "seconds")
+    if runtime.clock.now() + seconds > LATEST:
+        raise bad_request(
+            f"'seconds' would move mock time past the year 9999 (at most {LATEST - runtime.clock.now():.0f} "
+            "more seconds).",
+            param="seconds",
+        )
+    runtime.clock.advance(seconds)
     return {"now": runtime.clock.now()}
 
 

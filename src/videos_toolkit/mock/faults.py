@@ -54,7 +54,9 @@ class FaultInjector:
         self.statuses = config.fault_statuses
         self.retry_after_ms = config.fault_retry_after_ms
         self._random = random.Random(config.fault_seed)
-        self._queue: deque[tuple[int, int]] = deque()  # (status, retry_after_ms), one per request
+        # [status, retry_after_ms, requests left]: a run per enqueue, so a count of a billion
+        # ("fail everything from now on") costs one entry, not a billion.
+        self._queue: deque[list[int]] = deque()
         self._lock = threading.Lock()
 
     def enqueue(self, status: int, count: int = 1, *, retry_after_ms: int | None = None) -> None:
@@ -67,13 +69,14 @@ class FaultInjector:
         hint = self.retry_after_ms if retry_after_ms is None else retry_after_ms
         if hint < 0:
             raise ValueError("retry_after_ms must not be negative")
-        with self._lock:
-            self._queue.extend([(status, hint)] * count)
+        if count:
+            with self._lock:
+                self._queue.append([status, hint, count])
 
     def pending(self) -> int:
         """How many queued faults are still to be served."""
         with self._lock:
-            return len(self._queue)
+            return sum(left for _, _, left in self._queue)
 
     def clear(self) -> None:
         """Drop the queued faults that were not served yet."""
@@ -86,8 +89,11 @@ class FaultInjector:
             return None  # the common case, without taking the lock
         with self._lock:
             if self._queue:
-                status, hint = self._queue.popleft()
-                return injected(status, hint)
+                run = self._queue[0]
+                run[2] -= 1
+                if not run[2]:
+                    self._queue.popleft()
+                return injected(run[0], run[1])
             if not self.rate or self._random.random() >= self.rate:
                 return None
             status = self.statuses[self._random.randrange(len(self.statuses))]
