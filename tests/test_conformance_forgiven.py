@@ -6,6 +6,7 @@ accepting a "negative" case that the contract itself finds valid (an open `model
 from schemathesis.hooks import should_keep_failure
 from schemathesis.openapi.checks import EnsureResourceAvailability, RejectedPositiveData
 
+from tests.broken_mocks import completed_only_once
 from videos_toolkit.conformance import fuzzing
 from videos_toolkit.conformance.target import mock_target
 from videos_toolkit.mock.media import mp4_video
@@ -157,3 +158,29 @@ def test_accepting_what_the_contract_finds_valid_as_sent_is_not_accepting_negati
         "POST", "http://mock/v1/videos", files={"prompt": (None, "[false, false, true]")}
     ).prepare()
     assert not should_keep_failure(accepted, case, one_part)
+
+
+def test_refusing_a_source_this_run_saw_completed_is_not_forgiven():
+    """Refusing a source that is not completed yet is forgiven; one an answer of this run showed
+    completed is a status gone back (a replica that lost the write), and the failure says so."""
+    sources = fuzzing.SourceVerdicts()
+    job = fuzzing.Job(
+        effective_spec(), mock_target(completed_only_once), 1, 0, None, fuzzing.STATELESS_PHASES
+    )
+    schema = fuzzing._schema(job, sources=sources)
+    auth = {"Authorization": f"Bearer {job.target.api_key}"}
+    create = schema["/videos"]["POST"].Case(body={"prompt": "p"}, headers=auth, media_type="application/json")
+    vid = create.call().json()["id"]
+    seen = schema["/videos/{video_id}"]["GET"].Case(path_parameters={"video_id": vid}, headers=auth).call()
+    assert seen.json()["status"] == "completed" and vid in sources.completed
+    remix = schema["/videos/{video_id}/remix"]["POST"]
+    case = remix.Case(
+        path_parameters={"video_id": vid}, body={"prompt": "p"}, headers=auth, media_type="application/json"
+    )
+    refused = case.call()
+    assert refused.json()["error"]["code"] == "video_not_completed"
+    failure = RejectedPositiveData(
+        operation=remix.label, message="m", status_code=400, allowed_statuses=["2xx"]
+    )
+    assert should_keep_failure(failure, case, refused)
+    assert case.id in sources.regressed and case.id not in sources.unjudged
