@@ -24,6 +24,11 @@ class Seen:
     headers: dict[str, str]
 
 
+def envelope(message: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
+    """The API's error body."""
+    return {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
+
+
 class Breaker:
     """ASGI wrapper. ``before(seen, app)`` may change the request headers or the app's state;
     ``after(seen, status, body)`` may return a new (status, body) for a JSON answer."""
@@ -103,7 +108,7 @@ def ignores_the_cursor(app: Any) -> Any:
 
 def refuses_multipart_creates(app: Any) -> Any:
     """Answers 400 (with the error envelope) to every multipart ``POST /videos``."""
-    refusal = {"error": {"message": "no", "type": "invalid_request_error", "param": None, "code": None}}
+    refusal = envelope("no")
 
     async def wrapper(scope: dict, receive: Callable, send: Callable) -> None:
         headers = dict(scope.get("headers", []))
@@ -149,7 +154,7 @@ def lists_for_the_other_key(app: Any) -> Any:
 def resurrects_deleted_videos(app: Any) -> Any:
     """Says a video is deleted, and answers 404 for it for a moment; then it is back (200)."""
     deleted: dict[str, float] = {}
-    not_found = {"error": {"message": "gone", "type": "invalid_request_error", "param": None, "code": None}}
+    not_found = envelope("gone")
 
     async def answer(send: Callable, status: int, payload: dict) -> None:
         body = json.dumps(payload).encode()
@@ -280,14 +285,7 @@ def completed_only_once(app: Any) -> Any:
     """A video reads completed once; from then on it reads in_progress again, and a remix or a
     download of it is refused as not completed (a replica that lost the write)."""
     answered: set[str] = set()
-    unfinished = {
-        "error": {
-            "message": "The video is not completed yet.",
-            "type": "invalid_request_error",
-            "param": "video_id",
-            "code": "video_not_completed",
-        }
-    }
+    unfinished = envelope("The video is not completed yet.", "video_id", "video_not_completed")
 
     def after(seen: Seen, status: int, body: dict) -> Answer | None:
         used = re.fullmatch(r"(?:/v1)?/videos/([^/]+)/(remix|content)", seen.path)
@@ -444,14 +442,7 @@ def shares_idempotency_keys_across_keys(app: Any) -> Any:
 def forgets_deleted_cursors(app: Any) -> Any:
     """Answers 404 to a list whose ``after`` cursor names a video deleted since."""
     deleted: set[str] = set()
-    gone = {
-        "error": {
-            "message": "no such cursor",
-            "type": "invalid_request_error",
-            "param": "after",
-            "code": None,
-        }
-    }
+    gone = envelope("no such cursor", "after")
 
     def before(seen: Seen, app: Any) -> None:
         if seen.method == "DELETE":

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.broken_mocks import envelope
 from tests.client_support import serve
 from videos_toolkit.conformance import fuzzing
 from videos_toolkit.conformance.cli import main, summary
@@ -267,14 +268,7 @@ def keeps_running_jobs(app: Any) -> Any:
         deleting = scope["type"] == "http" and scope["method"] == "DELETE"
         if deleting and await status_of(scope) in ("queued", "in_progress"):
             body = json.dumps(
-                {
-                    "error": {
-                        "message": "The video is still being generated.",
-                        "type": "invalid_request_error",
-                        "param": None,
-                        "code": "video_in_progress",
-                    }
-                }
+                envelope("The video is still being generated.", None, "video_in_progress")
             ).encode()
             headers = [
                 (b"content-type", b"application/json"),
