@@ -286,3 +286,15 @@ def keeps_running_jobs(app: Any) -> Any:
 def test_a_server_that_refuses_to_delete_a_running_job_passes_and_deletes_it_once_ended():
     report = run(effective_spec(), mock_target(keeps_running_jobs), replace(FAST, parts=("properties",)))
     assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
+
+
+def test_with_random_server_errors_every_property_failure_shows_the_answer_behind_it():
+    # A 500 at random made hypothesis report "FlakyFailure: ... produces unreliable results" with
+    # no answer, and a job wait's 500 showed none either.
+    keys = frozenset(MOCK_KEYS)
+    app = create_app(MockConfig(api_keys=keys, speed=20, fault_rate=0.3, fault_statuses=(500,)))
+    target = Target(IN_PROCESS_URL, *MOCK_KEYS, app=app, fuzz_app=app, wait_timeout=5)
+    report = run(effective_spec(), target, replace(FAST, seed=1, max_examples=5, parts=("properties",)))
+    assert report.failures
+    assert [r.check for r in report.failures if not r.failure.response] == []
+    assert not [r.detail for r in report.failures if r.detail.startswith("FlakyFailure")]

@@ -153,6 +153,20 @@ def near_misses(allowed: tuple[str, ...]) -> st.SearchStrategy[str]:
     ).filter(lambda v: v not in allowed)
 
 
+def _violation_in(exc: Exception) -> PropertyViolation:
+    """What to report for an exception a property raised. Hypothesis groups the failures of an
+    example that was answered otherwise when sent again (FlakyFailure: a server answering at random,
+    with injected faults say): the first violation inside is shown, with its answer, rather than
+    the group's own words, which show none."""
+    for inner in getattr(exc, "exceptions", ()):
+        found = inner if isinstance(inner, PropertyViolation) else _violation_in(inner)
+        if found.response is not None:
+            first, _, rest = found.rule.partition("\n")
+            note = " (the same request, sent again by hypothesis, was answered otherwise)"
+            return PropertyViolation(f"{first}{note}\n{rest}".rstrip("\n"), found.request, found.response)
+    return PropertyViolation(f"{type(exc).__name__}: {exc}", "", getattr(exc, "response", None))
+
+
 class Properties:
     def __init__(
         self, target: Target, spec: dict[str, Any], *, max_examples: int, seed: int, database: Path | None
@@ -289,7 +303,7 @@ class Properties:
         except PropertyViolation as violation:
             record(self._failed(operation, family, check, violation))
         except Exception as exc:  # a server we did not write can answer anything: report, never crash
-            record(self._failed(operation, family, check, PropertyViolation(f"{type(exc).__name__}: {exc}")))
+            record(self._failed(operation, family, check, _violation_in(exc)))
         else:
             if skipped:
                 record(self._skip(operation, family, check, skipped))
@@ -675,7 +689,7 @@ class Properties:
         try:
             video = first_not_failed(job, lambda v: v.get("status"))
         except Exception as exc:  # see _check
-            violation = PropertyViolation(f"{type(exc).__name__}: {exc}")
+            violation = _violation_in(exc)
             record(self._failed("POST /videos", "lifecycle", "job_completes", violation))
             return None
         if video.get("status") != "completed":

@@ -50,6 +50,14 @@ class WaitTimeout(AssertionError):
     pass
 
 
+class WrongAnswer(AssertionError):
+    """An answer a check could not go on with, kept so that the report can show it."""
+
+    def __init__(self, message: str, response: httpx.Response) -> None:
+        super().__init__(message)
+        self.response = response
+
+
 @dataclass(frozen=True)
 class Probe:
     """What one request showed of a live URL."""
@@ -179,8 +187,8 @@ class Target:
         while True:
             response = client.get(f"/videos/{video_id}")
             if response.status_code != 200:
-                raise AssertionError(
-                    f"retrieve {video_id} gave {response.status_code}: {response.text[:300]}"
+                raise WrongAnswer(
+                    f"retrieve {video_id} gave {response.status_code}: {response.text[:300]}", response
                 )
             video = response.json()
             if on_poll is not None:
