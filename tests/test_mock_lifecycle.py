@@ -80,6 +80,16 @@ def test_the_fail_marker_makes_the_job_fail_deterministically(mock):
     assert "[fail]" in seen[-1]["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    ("marker", "code"),
+    [("[fail]", "video_generation_failed"), ("[FAIL:moderation_blocked]", "moderation_blocked")],
+)
+def test_the_fail_marker_may_name_the_error_code_a_test_needs(mock, marker, code):
+    # An app may branch on the code (a moderation refusal is not a retryable failure).
+    seen = walk(mock, mock.create(f"a cat {marker} on stage")["id"])
+    assert seen[-1]["status"] == "failed" and seen[-1]["error"]["code"] == code
+
+
 def test_a_failed_job_cannot_be_downloaded(mock):
     video = mock.create("[fail]")
     mock.runtime.clock.advance(10)

@@ -14,11 +14,13 @@ because both are monotone functions of a clock that only moves forward.
 
 Deterministic failure: a job whose prompt contains the marker ``[fail]`` (any letter case) fails
 instead of completing: it stops rising at 40% of its running time and then reads ``failed`` with
-``error: {"code": "video_generation_failed", "message": ...}``, progress frozen where it stopped,
+``error: {"code": "video_generation_failed", "message": ...}`` (``[fail:moderation_blocked]`` gives
+that code instead), progress frozen where it stopped,
 ``completed_at`` and ``expires_at`` null. This holds for create, remix, edit and extend alike.
 """
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -36,8 +38,17 @@ TERMINAL = frozenset({"completed", "failed"})
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
+# "[fail]", or "[fail:<code>]" to fail with that error code (a team's code may branch on it).
+_FAILURE = re.compile(r"\[fail(?::([a-z0-9_.-]{1,64}))?\]", re.IGNORECASE)
+
+
 def should_fail(prompt: str) -> bool:
-    return FAIL_MARKER in prompt.lower()
+    return _FAILURE.search(prompt) is not None
+
+
+def failure_code(prompt: str | None) -> str:
+    found = _FAILURE.search(prompt or "")
+    return found.group(1) if found and found.group(1) else FAILURE_CODE
 
 
 @dataclass(frozen=True)
@@ -69,9 +80,8 @@ def state_at(video: VideoRecord, now: float) -> JobState:
                 f"Video generation failed: the prompt contains the mock's failure marker {FAIL_MARKER!r}. "
                 "Remove it to get a completed video."
             )
-            return JobState(
-                "failed", _progress(video, fail_after), error={"code": FAILURE_CODE, "message": message}
-            )
+            error = {"code": failure_code(video.prompt), "message": message}
+            return JobState("failed", _progress(video, fail_after), error=error)
     elif elapsed >= video.run_time:
         completed_at = math.floor(video.created_at + video.run_time)
         return JobState("completed", 100, completed_at, completed_at + ASSETS_TTL)
