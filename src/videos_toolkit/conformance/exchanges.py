@@ -129,6 +129,15 @@ def list_page(client: httpx.Client, params: dict[str, Any]) -> Page:
     return page
 
 
+def refuses_unserved_model(model: object, default: str | None, status: int, body: object) -> bool:
+    """A known model other than the default refused with a 400 naming `model`: the contract leaves
+    `model` open and KnownVideoModel lists names, not what every server must serve (a provider may
+    serve sora-2 and sora-2-pro and no dated snapshot). The default must be served."""
+    error = body.get("error") if isinstance(body, dict) else None
+    named = isinstance(error, dict) and error.get("param") == "model"
+    return status == 400 and named and isinstance(model, str) and model != default
+
+
 def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
     if not 400 <= response.status_code < 500:
         raise PropertyViolation(

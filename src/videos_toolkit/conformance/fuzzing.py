@@ -27,7 +27,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.transport.serialization import Binary
 
-from videos_toolkit.conformance.exchanges import multipart_parts
+from videos_toolkit.conformance.exchanges import multipart_parts, refuses_unserved_model
 from videos_toolkit.conformance.results import FILTERED, CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
 from videos_toolkit.conformance.wire_view import fuzzing_view
@@ -504,9 +504,8 @@ def _allow_rate_limits(schema: Any) -> None:
 
 
 def _allow_unserved_models(schema: Any, default: str | None) -> None:
-    """The contract leaves `model` open and KnownVideoModel lists names, not what every server
-    serves: refusing a known model other than the default with a 400 naming `model` is a server's
-    choice (the properties still demand the default)."""
+    """Refusing valid data that asks for a known model other than the default, with a 400 naming
+    `model`, is a server's choice (see ``refuses_unserved_model``; the properties demand the default)."""
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
@@ -514,11 +513,10 @@ def _allow_unserved_models(schema: Any, default: str | None) -> None:
             return True
         model = case.body.get("model") if isinstance(case.body, dict) else None
         try:
-            error = response.json().get("error")
-        except (ValueError, AttributeError):
+            body = response.json()
+        except (ValueError, AttributeError):  # not JSON, or no body to read at all
             return True
-        named_model = isinstance(error, dict) and error.get("param") == "model"
-        return not (named_model and isinstance(model, str) and model != default)
+        return not refuses_unserved_model(model, default, response.status_code, body)
 
 
 def _allow_not_implemented_methods(schema: Any, view: dict[str, Any]) -> None:

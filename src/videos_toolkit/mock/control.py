@@ -34,20 +34,14 @@ def is_control(path: str) -> bool:
 
 async def control(runtime: Any, request: Request) -> Response:
     """Answer one request under ``/_mock/``."""
-    routes = {
-        "health": {"GET": _health},
-        "clock/advance": {"POST": _advance},
-        "faults": {"GET": _pending, "POST": _enqueue, "DELETE": _clear},
-        "reset": {"POST": _reset},
-    }
     name = request.url.path[len(PREFIX) :].rstrip("/")
-    methods = routes.get(name)
+    methods = ROUTES.get(name)
     try:
         if methods is None:
             raise ApiError(
                 404,
                 f"Unknown control {PREFIX}{name}. The controls are: "
-                + ", ".join(f"{m} {PREFIX}{n}" for n, ms in routes.items() for m in ms)
+                + ", ".join(f"{m} {PREFIX}{n}" for n, ms in ROUTES.items() for m in ms)
                 + ".",
                 code="not_found",
             )
@@ -145,3 +139,12 @@ def _reset(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
     runtime.faults.clear()
     runtime.store.clear()
     return {"now": runtime.clock.now()}
+
+
+# control name -> method -> action
+ROUTES: dict[str, dict[str, Any]] = {
+    "health": {"GET": _health},
+    "clock/advance": {"POST": _advance},
+    "faults": {"GET": _pending, "POST": _enqueue, "DELETE": _clear},
+    "reset": {"POST": _reset},
+}
