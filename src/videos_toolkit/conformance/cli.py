@@ -1,7 +1,6 @@
 """``scripts/conformance``: check an implementation of the Videos API against the contract."""
 
 import argparse
-import logging
 import math
 import os
 import sys
@@ -125,7 +124,6 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     """``main``, also handing back the run's report (None when it did not run)."""
     args = parse_args(argv)
     # The fuzzer sends malformed multipart on purpose; the parser's warnings about it are noise here.
-    logging.getLogger("python_multipart").setLevel(logging.ERROR)
     console = Console()
     if not console.is_terminal:
         console = Console(width=180)  # CI logs: keep the matrix on one line per operation

@@ -130,7 +130,7 @@ class MockRuntime:
                     response = await handler(call)
             finally:
                 if form is not None:
-                    await form.close()
+                    form.close()
         except ApiError as error:
             response = _error_response(error)
         except Exception:

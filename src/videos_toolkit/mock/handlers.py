@@ -29,9 +29,9 @@ from videos_toolkit.mock.clock import MockClock
 from videos_toolkit.mock.config import MockConfig
 from videos_toolkit.mock.contract_answers import contract_answer, missing_required
 from videos_toolkit.mock.errors import ApiError, bad_request, not_found, shown
+from videos_toolkit.mock.multipart_form import UploadedPart
 from videos_toolkit.mock.operations import Operation, SpecIndex, resolve
 from videos_toolkit.mock.store import CharacterRecord, MockStore, UnknownCursor, VideoRecord
-from videos_toolkit.mock.validation import UploadedPart
 
 log = logging.getLogger("videos_toolkit.mock")
 

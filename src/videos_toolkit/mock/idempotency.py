@@ -30,9 +30,9 @@ import orjson
 from starlette.responses import Response
 
 from videos_toolkit.mock.errors import ApiError
+from videos_toolkit.mock.multipart_form import UploadedPart
 from videos_toolkit.mock.operations import SpecIndex
 from videos_toolkit.mock.store import MockStore, StoredAnswer
-from videos_toolkit.mock.validation import UploadedPart
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "idempotent-replayed"

@@ -1,8 +1,8 @@
 """Request validation, compiled once per operation from the spec (JSON Schema Draft 2020-12).
 
 Per request the mock only runs validators built at start-up: parameters are coerced from text by
-the types their schemas admit, JSON bodies are parsed with orjson, multipart bodies with Starlette's
-form parser. In multipart bodies bracket fields (``video[id]``) become nested objects and a file
+the types their schemas admit, JSON bodies are parsed with orjson, multipart bodies read by
+multipart_form.py. In multipart bodies bracket fields (``video[id]``) become nested objects and a file
 part becomes an :class:`UploadedPart`, the only value that satisfies a ``format: binary`` schema
 (see ``operations.FILE_TYPE``), so a text field where a file is expected, or a file where text is
 expected, is a 400 naming the field. A part without a Content-Type header is an ordinary part.
@@ -16,39 +16,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.validators import extend
-from starlette.datastructures import FormData, Headers, UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.datastructures import Headers
 from starlette.types import Receive
 
 from videos_toolkit.mock.errors import ApiError, bad_request, shown
+from videos_toolkit.mock.multipart_form import Form, FormError, UploadedPart, read_form
 from videos_toolkit.mock.operations import FILE_TYPE, SPEC_URI, Operation, Param, SpecIndex
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
-
-
-@dataclass(eq=False)
-class UploadedPart:
-    """A multipart file part (a part with a ``filename``)."""
-
-    filename: str | None
-    content_type: str | None
-    upload: UploadFile = field(repr=False)
-
-    @property
-    def file(self) -> Any:
-        self.upload.file.seek(0)
-        return self.upload.file
-
-    @property
-    def size(self) -> int | None:
-        return self.upload.size
 
 
 FileAwareValidator = extend(
@@ -63,19 +44,6 @@ class BodyTooLarge(Exception):
     pass
 
 
-@dataclass
-class ParsedRequest:
-    path: dict[str, Any]
-    query: dict[str, Any]
-    body: dict[str, Any] | None = None
-    media_type: str | None = None
-    form: FormData | None = None
-
-    async def close(self) -> None:
-        if self.form is not None:
-            await self.form.close()
-
-
 _TYPE_NAMES = {
     "integer": "an integer",
     "number": "a number",
@@ -86,32 +54,6 @@ _TYPE_NAMES = {
     "null": "null",
     FILE_TYPE: "an uploaded file",
 }
-
-
-class TextFieldNotUtf8(MultiPartException):
-    def __init__(self, field: str) -> None:
-        super().__init__(f"the text field {shown(field)} is not valid UTF-8")
-        self.field = field
-
-
-class StrictMultiPartParser(MultiPartParser):
-    """Starlette's parser, strict where a real API is: a text field that is not UTF-8 is refused
-    (Starlette would silently read it as Latin-1), and so is a body cut off before its closing
-    boundary (Starlette would accept the parts that arrived)."""
-
-    ended = False
-
-    def on_end(self) -> None:
-        self.ended = True
-
-    def on_part_end(self) -> None:
-        part = self._current_part
-        if part.file is None:
-            try:
-                part.data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise TextFieldNotUtf8(part.field_name) from None
-        super().on_part_end()
 
 
 _BRACKETS = re.compile(r"([^\[\]]+)((?:\[[^\[\]]+\])*)")
@@ -390,7 +332,7 @@ class OperationValidator:
 
     async def read_body(
         self, headers: Headers, receive: Receive, limit: int
-    ) -> tuple[str | None, dict[str, Any] | None, FormData | None]:
+    ) -> tuple[str | None, dict[str, Any] | None, Form | None]:
         """(media type, parsed and validated body, form to close afterwards)."""
         body = self.operation.body
         if body is None:
@@ -415,22 +357,12 @@ class OperationValidator:
         form = None
         try:
             if media_type == "multipart/form-data":
-                parser = StrictMultiPartParser(headers, stream, max_files=32, max_fields=256)
                 try:
-                    form = await parser.parse()
-                except TextFieldNotUtf8 as exc:
-                    raise bad_request(f"Malformed multipart body: {exc.message}.", param=exc.field) from exc
-                except MultiPartException as exc:
-                    raise bad_request(
-                        f"Malformed multipart body: {exc.message}", code="invalid_multipart"
-                    ) from exc
-                if not parser.ended:
-                    await form.close()
-                    raise bad_request(
-                        "Malformed multipart body: it ends before its closing boundary; the upload "
-                        "was cut off or the body is not multipart.",
-                        code="invalid_multipart",
-                    )
+                    form = await read_form(content_type or "", stream, max_files=32, max_fields=256)
+                except FormError as exc:
+                    code = "invalid_multipart" if exc.field is None else "invalid_value"
+                    message = f"Malformed multipart body: {exc.message}."
+                    raise bad_request(message, param=exc.field, code=code) from exc
                 instance: Any = self._nest(form, self.field_types.get(media_type, {}))
             else:
                 raw = b"".join([chunk async for chunk in stream])
@@ -445,12 +377,10 @@ class OperationValidator:
                             code="invalid_json",
                         ) from exc
         except BodyTooLarge as exc:
-            if form is not None:
-                await form.close()
             raise _too_large(limit) from exc
         except ApiError:
             if form is not None:
-                await form.close()
+                form.close()
             raise
         if instance is None:
             if body.required:
@@ -458,22 +388,22 @@ class OperationValidator:
             return media_type, None, form
         if error := first_error(self.bodies[media_type], instance, None, self.resolver):
             if form is not None:
-                await form.close()
+                form.close()
             raise error
         return media_type, instance, form
 
     @staticmethod
-    def _nest(form: FormData, types: dict[str, frozenset[str]]) -> dict[str, Any]:
+    def _nest(form: Form, types: dict[str, frozenset[str]]) -> dict[str, Any]:
         """Flat multipart fields -> nested object: ``video[id]=x`` -> ``{"video": {"id": "x"}}``."""
         out: dict[str, Any] = {}
-        for name, raw in form.multi_items():
+        for name, raw in form.items:
             match = _BRACKETS.fullmatch(name)
             keys = [match.group(1), *re.findall(r"\[([^\[\]]+)\]", match.group(2))] if match else [name]
             dotted = ".".join(keys)
             array = "array" in types.get(dotted, ())
             value: Any = (
-                UploadedPart(raw.filename, raw.content_type, raw)
-                if isinstance(raw, UploadFile)
+                raw
+                if isinstance(raw, UploadedPart)
                 else _coerce(raw, types.get(f"{dotted}[]" if array else dotted, frozenset()))
             )
             node = out
