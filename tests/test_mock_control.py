@@ -58,6 +58,39 @@ def test_queued_faults_answer_the_next_requests_then_stop():
         assert c.get("/v1/videos", headers=KEY).status_code == 200
 
 
+def test_a_fault_aimed_at_an_operation_waits_for_its_requests_and_others_pass_it_by():
+    # An app under test polls and lists between its creates: a fault meant for the create must
+    # not be spent on them.
+    with client() as c:
+        aimed = c.post("/_mock/faults", json={"status": 500, "count": 2, "operation": "createVideo"})
+        assert aimed.json() == {"pending": 2}
+        c.post("/_mock/faults", json={"status": 429, "operation": "retrieveVideo"})
+        assert c.get("/v1/videos", headers=KEY).status_code == 200
+        assert c.get("/v1/videos/video_nope", headers=KEY).status_code == 429
+        assert c.get("/v1/videos/video_nope", headers=KEY).status_code == 404
+        creates = [c.post("/v1/videos", headers=KEY, json={"prompt": "a cat"}) for _ in range(3)]
+        assert [a.status_code for a in creates] == [500, 500, 200]
+        assert c.get("/_mock/faults").json() == {"pending": 0}
+        # one aimed anywhere is served in turn with the aimed ones: each request takes the oldest
+        # fault it matches
+        c.post("/_mock/faults", json={"status": 503, "operation": "listVideos"})
+        c.post("/_mock/faults", json={"status": 500})
+        assert c.get(f"/v1/videos/{creates[2].json()['id']}", headers=KEY).status_code == 500
+        assert c.get("/v1/videos", headers=KEY).status_code == 503
+        assert c.get("/v1/videos", headers=KEY).status_code == 200
+
+
+def test_an_unknown_operation_for_a_fault_is_refused_listing_the_known_ones():
+    with client() as c:
+        answer = c.post("/_mock/faults", json={"status": 500, "operation": "POST /videos"})
+        assert answer.status_code == 400
+        error = answer.json()["error"]
+        assert error["param"] == "operation" and "createVideo" in error["message"], error
+        assert c.get("/_mock/faults").json() == {"pending": 0}
+    with pytest.raises(ValueError, match="createVideo"):
+        create_app(MockConfig(api_keys=frozenset({"k"}))).state.mock.faults.enqueue(500, operation="create")
+
+
 @pytest.mark.parametrize("state_file", [False, True])
 def test_reset_forgets_videos_characters_answers_and_faults_but_not_the_time(state_file, tmp_path):
     config = {"state_file": tmp_path / "state.db"} if state_file else {}

@@ -65,7 +65,7 @@ class MockRuntime:
         }
         self.checker = ResponseChecker(self.index) if config.validate_responses else None
         self.required_headers = required_headers(self.index)
-        self.faults = FaultInjector(config)
+        self.faults = FaultInjector(config, self.index.operations)
         api = (
             StatelessApi(self.index)
             if config.stateless
@@ -105,7 +105,7 @@ class MockRuntime:
             return _error_response(error)  # no operation: nothing in the contract to check against
         try:
             owner = self._owner(request.headers) if operation.needs_auth else ""
-            if fault := self.faults.draw():
+            if fault := self.faults.draw(operation.operation_id):
                 raise fault
             validator = self.validators[operation.operation_id]
             # Most requests have no query string: no QueryParams to build for them.

@@ -6,6 +6,7 @@ outside the API's paths (``/v1/...`` and the bare ``/videos...``), so no client 
     POST   /_mock/clock/advance   {"seconds": 5} -> {"now": ...}
     GET    /_mock/faults          -> {"pending": n}
     POST   /_mock/faults          {"status": 503, "count": 2, "retry_after_ms": 50} -> {"pending": n}
+                                    (+ "operation": "createVideo": only that operation's requests)
     DELETE /_mock/faults          -> {"pending": 0}
     POST   /_mock/reset           -> {"now": ...}: every video, character, stored Idempotency-Key
                                      answer and queued fault forgotten (mock time goes on)
@@ -126,7 +127,14 @@ def _enqueue(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
         raise bad_request(f"'count' must be a whole number, got {count!r}.", param="count")
     hint = body.get("retry_after_ms")
     retry_after_ms = None if hint is None else int(_number(body, "retry_after_ms"))
-    runtime.faults.enqueue(status, int(count), retry_after_ms=retry_after_ms)
+    operation = body.get("operation")
+    if operation is not None and operation not in runtime.faults.operations:
+        known = ", ".join(sorted(runtime.faults.operations))
+        raise bad_request(
+            f"'operation' must be an operationId of the contract ({known}), got {operation!r}.",
+            param="operation",
+        )
+    runtime.faults.enqueue(status, int(count), retry_after_ms=retry_after_ms, operation=operation)
     return {"pending": runtime.faults.pending()}
 
 

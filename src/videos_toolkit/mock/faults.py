@@ -2,9 +2,11 @@
 
 Two sources of faults, both answered before the request is validated (after auth):
 
-* a **queue** for scripted tests, in-process only: ``app.state.mock.faults.enqueue(503, count=2)``
-  makes the next two requests answer 503, whatever they are; queued faults are served first, in
-  the order they were queued;
+* a **queue** for scripted tests (in-process, or ``POST /_mock/faults``):
+  ``app.state.mock.faults.enqueue(503, count=2)`` makes the next two requests answer 503, whatever
+  they are; ``operation="createVideo"`` (a contract operationId) aims them at that operation's
+  requests only, and the others pass them by. Queued faults are served first, each request taking
+  the oldest one aimed at it;
 * a **rate** with a seed (``--fault-rate``, ``--fault-status``, ``--fault-seed``): that share of
   requests gets one of the statuses; the same seed and the same sequence of requests give the same
   faults.
@@ -19,6 +21,8 @@ import math
 import random
 import threading
 from collections import deque
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from videos_toolkit.mock.config import FAULT_STATUSES, MockConfig
 from videos_toolkit.mock.errors import ApiError
@@ -48,20 +52,32 @@ def injected(status: int, retry_after_ms: int) -> ApiError:
     return ApiError(status, message, type=kind, code=code, headers=headers)
 
 
+@dataclass(slots=True)
+class _Run:
+    """One enqueue: a count of a billion ("fail everything from now on") is one entry."""
+
+    status: int
+    retry_after_ms: int
+    left: int
+    operation: str | None  # None: any operation
+
+
 class FaultInjector:
-    def __init__(self, config: MockConfig) -> None:
+    def __init__(self, config: MockConfig, operations: Collection[str] = ()) -> None:
         self.rate = config.fault_rate
         self.statuses = config.fault_statuses
         self.retry_after_ms = config.fault_retry_after_ms
+        self.operations = frozenset(operations)  # the operationIds a fault can be aimed at
         self._random = random.Random(config.fault_seed)
-        # [status, retry_after_ms, requests left]: a run per enqueue, so a count of a billion
-        # ("fail everything from now on") costs one entry, not a billion.
-        self._queue: deque[list[int]] = deque()
+        self._queue: deque[_Run] = deque()
         self._lock = threading.Lock()
 
-    def enqueue(self, status: int, count: int = 1, *, retry_after_ms: int | None = None) -> None:
+    def enqueue(
+        self, status: int, count: int = 1, *, retry_after_ms: int | None = None, operation: str | None = None
+    ) -> None:
         """Answer the next ``count`` requests with ``status`` (429, 500 or 503), after any faults
-        already queued. ``retry_after_ms`` overrides the configured retry hint for these answers."""
+        already queued. ``retry_after_ms`` overrides the configured retry hint for these answers;
+        ``operation`` (an operationId of the contract) aims them at that operation's requests."""
         if status not in FAULT_STATUSES:
             raise ValueError(f"status must be one of {FAULT_STATUSES} (the contract documents no other)")
         if count < 0:
@@ -69,31 +85,35 @@ class FaultInjector:
         hint = self.retry_after_ms if retry_after_ms is None else retry_after_ms
         if hint < 0:
             raise ValueError("retry_after_ms must not be negative")
+        if operation is not None and operation not in self.operations:
+            raise ValueError(
+                f"operation must be one of {', '.join(sorted(self.operations))}, got {operation!r}"
+            )
         if count:
             with self._lock:
-                self._queue.append([status, hint, count])
+                self._queue.append(_Run(status, hint, count, operation))
 
     def pending(self) -> int:
         """How many queued faults are still to be served."""
         with self._lock:
-            return sum(left for _, _, left in self._queue)
+            return sum(run.left for run in self._queue)
 
     def clear(self) -> None:
         """Drop the queued faults that were not served yet."""
         with self._lock:
             self._queue.clear()
 
-    def draw(self) -> ApiError | None:
-        """The fault for the next request, or None."""
+    def draw(self, operation: str) -> ApiError | None:
+        """The fault for the next request, to ``operation`` (its operationId), or None."""
         if not self._queue and not self.rate:
             return None  # the common case, without taking the lock
         with self._lock:
-            if self._queue:
-                run = self._queue[0]
-                run[2] -= 1
-                if not run[2]:
-                    self._queue.popleft()
-                return injected(run[0], run[1])
+            for run in self._queue:
+                if run.operation is None or run.operation == operation:
+                    run.left -= 1
+                    if not run.left:
+                        self._queue.remove(run)
+                    return injected(run.status, run.retry_after_ms)
             if not self.rate or self._random.random() >= self.rate:
                 return None
             status = self.statuses[self._random.randrange(len(self.statuses))]
