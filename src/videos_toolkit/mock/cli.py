@@ -1,6 +1,7 @@
 """``scripts/mock``: serve the mock over HTTP with uvicorn."""
 
 import argparse
+import gc
 import ipaddress
 import signal
 import socket
@@ -229,6 +230,13 @@ def _serve(app: Any, sock: socket.socket, log_level: str) -> None:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         backlog=BACKLOG,
     )
+    config.load()  # uvicorn's protocol, loop and middleware imports, before the freeze below
+    # What start-up built (modules, the compiled contract and its validators: about 75k objects)
+    # lives as long as the process, yet every full garbage collection walked it: a 30 ms pause,
+    # which a store growing with every create set off again and again (extend's p99 at
+    # concurrency 8: 23 ms). Frozen, a collection walks only what came after.
+    gc.collect()
+    gc.freeze()
     uvicorn.Server(config).run(sockets=[sock])
 
 
