@@ -200,10 +200,36 @@ def test_a_clock_advance_past_the_year_9999_is_refused_and_the_mock_keeps_workin
 def test_a_huge_fault_count_is_one_queued_run_not_a_500():
     # count 1e18 used to be a plain-text 500 (OverflowError), and 2e7 took 166 MB: one entry per request.
     with client() as c:
-        assert c.post("/_mock/faults", json={"status": 503, "count": 1e18}).json() == {"pending": 10**18}
+        assert c.post("/_mock/faults", json={"status": 503, "count": 1e12}).json() == {"pending": 10**12}
         assert [c.get("/v1/videos", headers=KEY).status_code for _ in range(3)] == [503, 503, 503]
-        assert c.get("/_mock/faults").json() == {"pending": 10**18 - 3}
+        assert c.get("/_mock/faults").json() == {"pending": 10**12 - 3}
+        # Past 1e12 it is refused: a count of 1e30 was queued, then every GET /_mock/faults was a
+        # 500 (a sum past 64 bits) until the queue was cleared.
+        refused = c.post("/_mock/faults", json={"status": 503, "count": 1e30})
+        assert refused.status_code == 400 and refused.json()["error"]["param"] == "count"
+        assert c.get("/_mock/faults").json() == {"pending": 10**12 - 3}
         assert c.delete("/_mock/faults").json() == {"pending": 0}
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"status": 503, "operation": ["createVideo"]}, "operation"),
+        ({"status": 503, "operation": {"a": 1}}, "operation"),
+        ({"status": 503, "operationId": "createVideo"}, "operationId"),
+        ({"status": 503, "op": "createVideo"}, "op"),
+    ],
+)
+def test_a_fault_aimed_wrongly_is_refused_never_queued_for_any_request(body, param):
+    # A list was a plain 500; a misspelt key queued a fault that hit whatever request came next.
+    with client() as c:
+        answer = c.post("/_mock/faults", json=body)
+        assert answer.status_code == 400 and answer.json()["error"]["param"] == param
+        assert c.get("/_mock/faults").json() == {"pending": 0}
+    faults = create_app(MockConfig(api_keys=frozenset({"k"}))).state.mock.faults
+    for wrong in ({"operation": ["createVideo"]}, {"count": 1.5}):
+        with pytest.raises(ValueError):
+            faults.enqueue(503, **wrong)
 
 
 def test_a_probe_may_ask_for_health_with_head():

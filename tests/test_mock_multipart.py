@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from starlette.testclient import TestClient
 
 from videos_toolkit.mock import MockConfig, create_app
-from videos_toolkit.mock.multipart_form import SPOOL_IN_MEMORY, Form, FormError, UploadedPart, read_form
+from videos_toolkit.mock.multipart_form import (
+    MAX_TEXT_FIELD,
+    SPOOL_IN_MEMORY,
+    Form,
+    FormError,
+    UploadedPart,
+    read_form,
+)
 
 BOUNDARY = "b0undary"
 CONTENT_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
@@ -129,6 +136,25 @@ def test_an_unreadable_body_is_a_form_error_saying_why(data, content_type, messa
         read(data, content_type=content_type)
     assert message in raised.value.message
     assert raised.value.field == field
+
+
+def test_a_text_field_over_a_mib_is_refused_while_it_arrives():
+    # Starlette's parser refused text parts over 1 MiB; without a cap, a 20 MiB prompt was held
+    # in memory and decoded before the schema refused it.
+    with pytest.raises(FormError, match="over 1 MiB") as raised:
+        read(body(("prompt", b"p" * (MAX_TEXT_FIELD + 1), None)), cuts=list(range(0, 1 << 21, 65536)))
+    assert raised.value.field == "prompt"
+
+
+def test_a_part_without_a_name_or_with_headers_not_utf8_is_named_so():
+    nameless = b'--b0undary\r\nContent-Disposition: form-data; filename="a.bin"\r\n\r\nx\r\n--b0undary--\r\n'
+    with pytest.raises(FormError, match="a part has no name"):
+        read(nameless)
+    latin1 = body(("video", b"x", "cl\xefp.mp4".encode("latin-1").decode("latin-1")))
+    latin1 = latin1.replace("cl\xefp".encode(), b"cl\xefp")
+    with pytest.raises(FormError) as raised:
+        read(latin1)
+    assert "UnicodeDecodeError" not in raised.value.message and "(" not in raised.value.message
 
 
 def test_limits_on_files_and_fields_are_form_errors():

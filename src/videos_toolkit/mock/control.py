@@ -78,6 +78,17 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
+def _only(body: dict[str, Any], *names: str) -> None:
+    """A misspelt field must not pass unnoticed: an ``operationId`` for ``operation`` would queue
+    a fault for any request instead of the one meant."""
+    if unknown := sorted(set(body) - set(names)):
+        raise bad_request(
+            f"Unrecognized field {unknown[0]!r}; this control takes {', '.join(names)}.",
+            param=unknown[0],
+            code="unknown_parameter",
+        )
+
+
 def _number(body: dict[str, Any], name: str, default: float | None = None) -> float:
     value = body.get(name, default)
     if value is None:
@@ -98,9 +109,13 @@ def _health(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
 # Mock time stays before the year 10000: its timestamps are 64-bit integers in every answer (and
 # in a state file), which a clock moved by 1e308 seconds broke for good.
 LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z
+# "Every request from now on" is far below this, and the sum of queued faults stays a 64-bit
+# integer in GET /_mock/faults (a count of 1e30 was queued and then broke every later GET).
+MAX_FAULTS = 10**12
 
 
 def _advance(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+    _only(body, "seconds")
     seconds = _number(body, "seconds")
     if runtime.clock.now() + seconds > LATEST:
         raise bad_request(
@@ -117,18 +132,23 @@ def _pending(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _enqueue(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+    _only(body, "status", "count", "retry_after_ms", "operation")
     status = body.get("status")
     if status not in FAULT_STATUSES or isinstance(status, bool):
         raise bad_request(
             f"'status' must be one of {', '.join(map(str, FAULT_STATUSES))}, got {status!r}.", param="status"
         )
     count = _number(body, "count", 1)
-    if count != int(count):
-        raise bad_request(f"'count' must be a whole number, got {count!r}.", param="count")
+    if count != int(count) or count > MAX_FAULTS:
+        raise bad_request(
+            f"'count' must be a whole number up to {MAX_FAULTS:.0e}, got {count!r}.", param="count"
+        )
     hint = body.get("retry_after_ms")
     retry_after_ms = None if hint is None else int(_number(body, "retry_after_ms"))
     operation = body.get("operation")
-    if operation is not None and operation not in runtime.faults.operations:
+    if operation is not None and (
+        not isinstance(operation, str) or operation not in runtime.faults.operations
+    ):
         known = ", ".join(sorted(runtime.faults.operations))
         raise bad_request(
             f"'operation' must be an operationId of the contract ({known}), got {operation!r}.",

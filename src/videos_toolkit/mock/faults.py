@@ -80,12 +80,12 @@ class FaultInjector:
         ``operation`` (an operationId of the contract) aims them at that operation's requests."""
         if status not in FAULT_STATUSES:
             raise ValueError(f"status must be one of {FAULT_STATUSES} (the contract documents no other)")
-        if count < 0:
-            raise ValueError("count must not be negative")
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ValueError(f"count must be a whole number of at least 0, got {count!r}")
         hint = self.retry_after_ms if retry_after_ms is None else retry_after_ms
         if hint < 0:
             raise ValueError("retry_after_ms must not be negative")
-        if operation is not None and operation not in self.operations:
+        if operation is not None and (not isinstance(operation, str) or operation not in self.operations):
             raise ValueError(
                 f"operation must be one of {', '.join(sorted(self.operations))}, got {operation!r}"
             )

@@ -17,6 +17,9 @@ import multipart
 from videos_toolkit.mock.errors import shown
 
 SPOOL_IN_MEMORY = 1 << 20
+# A text field is held in memory: past this it is refused while it arrives (a prompt is at most
+# 32,000 characters), as Starlette's parser did, instead of buffering up to the upload limit.
+MAX_TEXT_FIELD = 1 << 20
 
 
 class FormError(Exception):
@@ -82,7 +85,10 @@ async def read_form(
         reader.discard()
         form.close()
         if isinstance(exc, multipart.MultipartError):
-            raise FormError(str(exc)) from exc
+            # The library's words alone ("Segment header failed to decode"), not its tuple of
+            # arguments with the decoder's exception in it.
+            words = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+            raise FormError(words) from exc
         raise
     return form
 
@@ -111,13 +117,21 @@ class _PartReader:
         elif event:
             if self.spool is not None:
                 self.spool.write(event)
-            else:
-                self.text.append(event)
+                return
+            self.text.append(event)
+            if self.segment.bytes_received > MAX_TEXT_FIELD:
+                raise FormError(
+                    f"the text field {shown(self.segment.name)} is over {MAX_TEXT_FIELD >> 20} MiB; "
+                    "a file goes in a part with a filename",
+                    field=self.segment.name,
+                )
         elif event is None:
             self._end()
 
     def _begin(self, segment: Any) -> None:
         self.segment, self.text = segment, []
+        if not segment.name:
+            raise FormError("a part has no name in its Content-Disposition header")
         if segment.filename is None:
             self.fields += 1
             if self.fields > self.max_fields:
@@ -139,7 +153,10 @@ class _PartReader:
         try:
             text = b"".join(self.text).decode("utf-8")
         except UnicodeDecodeError:
-            message = f"the text field {shown(segment.name)} is not valid UTF-8"
+            message = (
+                f"the text field {shown(segment.name)} is not valid UTF-8 (a part without a filename is "
+                f"a text field; send a file with one, as curl -F '{segment.name}=@clip.mp4' does)"
+            )
             raise FormError(message, field=segment.name) from None
         self.form.items.append((segment.name, text))
 
