@@ -184,3 +184,24 @@ def test_refusing_a_source_this_run_saw_completed_is_not_forgiven():
     )
     assert should_keep_failure(failure, case, refused)
     assert case.id in sources.regressed and case.id not in sources.unjudged
+
+
+def test_a_case_whose_path_is_another_operations_path_is_not_judged():
+    # GET /videos/{video_id} with the id "characters" is GET /videos/characters: OpenAPI matches the
+    # concrete path first, and the contract's /videos/characters has no GET, so the mock's 405 is
+    # right; the engine (from a stored example) held it against GET /videos/{video_id}.
+    spec = effective_spec()
+    spec["components"]["parameters"]["VideoId"]["example"] = "characters"
+    spec["components"]["parameters"]["VideoId"].pop("examples", None)
+    job = fuzzing.Job(spec, mock_target(spec=spec), 5, 0, None, ("examples",), ("GET /videos/{video_id}",))
+    results = [result for batch, _, _ in fuzzing._engine(job) for result in batch]
+    assert results and not [r for r in results if r.outcome.value == "failed"], [r.detail for r in results]
+
+    retrieve = fuzzing._schema(job)["/videos/{video_id}"]["GET"]
+    refused = RejectedPositiveData(
+        operation=retrieve.label, message="m", status_code=405, allowed_statuses=["2xx"]
+    )
+    not_allowed = type("NotAllowed", (), {"status_code": 405})()
+    elsewhere = retrieve.Case(path_parameters={"video_id": "characters"})
+    assert not should_keep_failure(refused, elsewhere, not_allowed)
+    assert should_keep_failure(refused, retrieve.Case(path_parameters={"video_id": "video_1"}), not_allowed)
