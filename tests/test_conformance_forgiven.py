@@ -205,3 +205,10 @@ def test_a_case_whose_path_is_another_operations_path_is_not_judged():
     elsewhere = retrieve.Case(path_parameters={"video_id": "characters"})
     assert not should_keep_failure(refused, elsewhere, not_allowed)
     assert should_keep_failure(refused, retrieve.Case(path_parameters={"video_id": "video_1"}), not_allowed)
+    # /videos/characters/remix belongs to /videos/characters/{character_id} (a literal segment
+    # before a templated one), which has no POST: its 405 and "Allow: GET" are right too.
+    remix = fuzzing._schema(job)["/videos/{video_id}/remix"]["POST"]
+    assert not should_keep_failure(
+        refused, remix.Case(path_parameters={"video_id": "characters"}), not_allowed
+    )
+    assert should_keep_failure(refused, remix.Case(path_parameters={"video_id": "video_1"}), not_allowed)

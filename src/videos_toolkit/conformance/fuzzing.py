@@ -31,12 +31,12 @@ from schemathesis.transport.serialization import Binary
 from videos_toolkit.conformance.exchanges import multipart_parts, refuses_unserved_model
 from videos_toolkit.conformance.results import FILTERED, CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
+from videos_toolkit.conformance.uploads import Uploads
 from videos_toolkit.conformance.wire_view import fuzzing_view
 from videos_toolkit.conformance.workers import Channel, WorkerFailure, run_in_processes
 from videos_toolkit.conformance.workers import context as workers_context
 from videos_toolkit.mock.handlers import ContractFacts
 from videos_toolkit.mock.idempotency import REPLAYED_HEADER
-from videos_toolkit.mock.media import mp4_video
 from videos_toolkit.mock.operations import compile_spec, operation_labels
 
 load_all_checks()
@@ -293,7 +293,7 @@ def _schema(job: Job, beat: Callable[[], None] | None = None, sources: "SourceVe
     schema.config.base_url = target.base_url
     if target.fuzz_app is not None:
         schema.app = target.fuzz_app
-    _upload_real_videos(schema, job.seed, beat)
+    _upload_real_videos(schema, job.seed, target.uploads, beat)
     _drop_unrepresentable_negatives(schema, job.spec)
     _allow_refusing_unfinished_sources(schema, target, sources or SourceVerdicts())
     _allow_replays_of_deleted_videos(schema)
@@ -304,12 +304,17 @@ def _schema(job: Job, beat: Callable[[], None] | None = None, sources: "SourceVe
     return schema
 
 
-def _upload_real_videos(schema: Any, seed: int, beat: Callable[[], None] | None = None) -> None:
+def _upload_real_videos(
+    schema: Any, seed: int, uploads: Uploads, beat: Callable[[], None] | None = None
+) -> None:
     """A file part named ``video`` must hold an MP4 a server can read (random bytes are rightly
-    rejected, which would look like a server refusing valid data). In a worker process, every case
-    also ``beat``s: proof of life for the parent."""
+    rejected, which would look like a server refusing valid data): clips of 1, 4 and 8 seconds, or
+    the user's sample. In a worker process, every case also ``beat``s: proof of life for the parent."""
     rng = random.Random(seed)
-    videos = {seconds: mp4_video("720x1280", seconds) for seconds in (1, 4, 8)}
+    videos: dict[int, bytes] = {}
+    for seconds in (1, 4, 8):
+        data, length = uploads.clip("720x1280", seconds)
+        videos[length] = data
 
     @schema.hook
     def map_case(context: Any, case: Any) -> Any:
@@ -547,14 +552,15 @@ def _allow_not_implemented_methods(schema: Any, view: dict[str, Any]) -> None:
 def _skip_paths_of_other_operations(schema: Any, spec: dict[str, Any]) -> None:
     """``GET /videos/{video_id}`` with the id ``characters`` is the request ``GET /videos/characters``,
     and OpenAPI matches a concrete path before a templated one: that request belongs to the
-    contract's ``/videos/characters``, which may have no GET (a 405 is then right). Such a case
-    says nothing about the operation it was made for: it is not sent, and if a phase sends it
-    anyway, what the checks say of it is dropped."""
-    concrete = frozenset(path for path in spec.get("paths", {}) if "{" not in path)
+    contract's ``/videos/characters``, which may have no GET (a 405 is then right); so does
+    ``/videos/characters/remix`` to ``/videos/characters/{character_id}``. Such a case says nothing
+    about the operation it was made for: it is not sent, and if a phase sends it anyway, what the
+    checks say of it is dropped."""
+    templates = [path.strip("/").split("/") for path in spec.get("paths", {})]
 
     def elsewhere(case: Any) -> bool:
-        path = case.formatted_path
-        return path != case.operation.path and path in concrete
+        owner = _path_owner(case.formatted_path.strip("/").split("/"), templates)
+        return owner is not None and "/" + "/".join(owner) != case.operation.path
 
     @schema.hook
     def filter_case(context: Any, case: Any) -> bool:
@@ -563,6 +569,22 @@ def _skip_paths_of_other_operations(schema: Any, spec: dict[str, Any]) -> None:
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
         return not elsewhere(case)
+
+
+def _path_owner(segments: list[str], templates: list[list[str]]) -> list[str] | None:
+    """The path template a request path belongs to: of those it matches, the one whose first
+    literal segment comes earliest where they differ (concrete before templated, segment by segment)."""
+
+    def templated(segment: str) -> bool:
+        return segment.startswith("{") and segment.endswith("}")
+
+    matching = [
+        template
+        for template in templates
+        if len(template) == len(segments)
+        and all(templated(t) or t == s for t, s in zip(template, segments, strict=True))
+    ]
+    return max(matching, key=lambda t: [not templated(segment) for segment in t], default=None)
 
 
 def _allow_replays_of_deleted_videos(schema: Any) -> None:

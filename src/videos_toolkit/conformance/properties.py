@@ -56,7 +56,6 @@ from videos_toolkit.conformance.request_bodies import RequiredFields
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
 from videos_toolkit.mock.handlers import ContractFacts
-from videos_toolkit.mock.media import mp4_video
 from videos_toolkit.mock.operations import SpecIndex, compile_spec
 
 STATUS_ORDER = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
@@ -709,20 +708,21 @@ class Properties:
         for index, extra in enumerate(self.enums.extension_seconds):
             form = forms[index % len(forms)]
             body: dict[str, Any] = {"prompt": PROMPT, "seconds": extra}
+            source_seconds = int(source["seconds"])
             if form == "file":
-                body["video"] = mp4_video(source["size"], int(source["seconds"]))
+                body["video"], source_seconds = self.target.uploads.clip(source["size"], source_seconds)
                 response = self.post(client, "/videos/extensions", body, "multipart")
             else:
                 body["video"] = {"id": source["id"]}
                 response = self.post(client, "/videos/extensions", body, form)
             video = expect_video(response, f"extend by {form} with seconds={extra!r}")
             self.check_video(video, response)
-            want = str(int(source["seconds"]) + int(extra))
+            want = str(source_seconds + int(extra))
             fetched = client.get(f"/videos/{video['id']}").json()
             for where, got in (("extend answer", video), ("retrieve", fetched)):
                 if got.get("seconds") != want:
                     raise PropertyViolation(
-                        f"extending a {source['seconds']} s video by {extra} s ({form}): the {where} says "
+                        f"extending a {source_seconds} s video by {extra} s ({form}): the {where} says "
                         f"seconds={got.get('seconds')!r}, expected the stitched total {want!r}",
                         "",
                         response,
@@ -772,15 +772,12 @@ class Properties:
         the video it edits."""
         # A length the contract lets a video have, other than the source's (the longest such).
         others = [int(v) for v in self.enums.create_seconds if v != source.get("seconds") and v.isdigit()]
-        upload_seconds = max(others, default=int(source["seconds"]) + 2)
+        upload, upload_seconds = self.target.uploads.clip(
+            source["size"], max(others, default=int(source["seconds"]) + 2)
+        )
         edits = [
             ("edit by id", source.get("seconds"), {"video": {"id": source["id"]}}, "json"),
-            (
-                "edit by upload",
-                str(upload_seconds),
-                {"video": mp4_video(source["size"], upload_seconds)},
-                "multipart",
-            ),
+            ("edit by upload", str(upload_seconds), {"video": upload}, "multipart"),
         ]
         for what, seconds, video, form in edits:
             response = self.post(client, "/videos/edits", {"prompt": PROMPT, **video}, form)
@@ -921,7 +918,7 @@ class Properties:
                     reused,
                 )
             if self.has_characters:  # a character is private to its key too (the contract says so)
-                upload = {"name": "conformance", "video": mp4_video(self.enums.sizes[0], 1)}
+                upload = {"name": "conformance", "video": self.target.uploads.clip(self.enums.sizes[0], 1)[0]}
                 character = safe_json(self.post(client, "/videos/characters", upload, "multipart")).get("id")
                 if isinstance(character, str):
                     expect_not_found(

@@ -39,7 +39,6 @@ from videos_toolkit.conformance.properties import JOB_ATTEMPTS, Enums, first_not
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
 from videos_toolkit.json_pointer import resolve
-from videos_toolkit.mock.media import mp4_video
 from videos_toolkit.mock.operations import operation_labels
 
 FAMILY = "client"
@@ -199,15 +198,15 @@ class _Steps:
     def extend(self) -> None:
         assert self.video is not None
         extra = self.enums.extension_seconds[0]
-        for source in (
-            VideoReference(id=self.video.id),
-            File(io.BytesIO(mp4_video("720x1280", 4)), "clip.mp4", "video/mp4"),
-        ):
+        upload, upload_seconds = self.target.uploads.clip("720x1280", 4)
+        for source in (VideoReference(id=self.video.id), File(io.BytesIO(upload), "clip.mp4", "video/mp4")):
             body = ExtendVideoMultipartBody(
                 prompt="The boat reaches the harbour", seconds=VideoExtensionSeconds(extra), video=source
             )
             video = self._parsed(extend_video.sync_detailed(client=self.client, body=body), Video)
-            stitched_to = int(str(self.video.seconds)) if isinstance(source, VideoReference) else 4
+            stitched_to = (
+                int(str(self.video.seconds)) if isinstance(source, VideoReference) else upload_seconds
+            )
             want = str(stitched_to + int(extra))
             if str(video.seconds) != want:
                 raise RoundTripError(f"extension seconds {video.seconds}, expected {want}")
@@ -265,7 +264,8 @@ class _Steps:
         )
         models = importlib.import_module("videos_client.models")
         body = models.CreateVideoCharacterMultipartBody(
-            name="Captain", video=File(io.BytesIO(mp4_video("720x1280", 4)), "captain.mp4", "video/mp4")
+            name="Captain",
+            video=File(io.BytesIO(self.target.uploads.clip("720x1280", 4)[0]), "captain.mp4", "video/mp4"),
         )
         made = self._parsed(create.sync_detailed(client=self.client, body=body), models.VideoCharacter)
         if made.id:

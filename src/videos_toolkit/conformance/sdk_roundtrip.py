@@ -17,7 +17,6 @@ from videos_toolkit.conformance.properties import JOB_ATTEMPTS, Enums, first_not
 from videos_toolkit.conformance.results import CheckResult, Outcome
 from videos_toolkit.conformance.roundtrip import RoundTripError, run_steps
 from videos_toolkit.conformance.target import PENDING, Target, WaitTimeout
-from videos_toolkit.mock.media import mp4_video
 from videos_toolkit.mock.operations import operation_labels
 from videos_toolkit.mock.transport import openai_transport
 
@@ -103,7 +102,7 @@ class _SdkSteps:
         ]
 
     def _upload(self, name: str) -> tuple[str, io.BytesIO, str]:
-        return name, io.BytesIO(mp4_video("720x1280", 4)), "video/mp4"
+        return name, io.BytesIO(self.target.uploads.clip("720x1280", 4)[0]), "video/mp4"
 
     def create(self) -> None:
         videos = self.client.videos
@@ -158,8 +157,11 @@ class _SdkSteps:
         video = self.client.videos.extend(
             prompt="The boat reaches the harbour", seconds=extra, video=self._upload("clip.mp4")
         )
-        if video.seconds != str(4 + int(extra)):
-            raise RoundTripError(f"extending a 4 s upload by {extra} s answered seconds={video.seconds!r}")
+        uploaded = self.target.uploads.clip("720x1280", 4)[1]
+        if video.seconds != str(uploaded + int(extra)):
+            raise RoundTripError(
+                f"extending a {uploaded} s upload by {extra} s answered seconds={video.seconds!r}"
+            )
 
     def edit(self) -> None:
         self.client.videos.edit(prompt="Make it night", video=self._upload("clip.mp4"))

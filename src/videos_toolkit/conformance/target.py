@@ -5,13 +5,14 @@ import shlex
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 from httpx_retries import Retry, RetryTransport
 from starlette.testclient import TestClient
 
+from videos_toolkit.conformance.uploads import Uploads
 from videos_toolkit.mock import MockConfig, create_app
 
 ASGIApp = Any
@@ -88,13 +89,15 @@ class Target:
     # In-process only: how to build this target afresh (new apps, empty state), e.g. in a worker
     # process; a picklable recipe is what crosses to a spawned worker, never the apps themselves.
     recipe: Callable[[], "Target"] | None = None
+    # The MP4s to upload: made to measure, or the user's --sample-video.
+    uploads: Uploads = field(default_factory=Uploads)
     # What a wait is waiting on right now ("" when none): progress lines show it, so a run held by a
     # slow job says which job, in what state, and for how long.
     waiting_on: str = field(default="", compare=False, repr=False)
 
     def rebuilt(self) -> "Target":
         """The same target with fresh apps (from its recipe), or itself when it has none."""
-        return self.recipe() if self.recipe is not None else self
+        return replace(self.recipe(), uploads=self.uploads) if self.recipe is not None else self
 
     @property
     def in_process(self) -> bool:
@@ -144,6 +147,8 @@ class Target:
         command = f"scripts/conformance --only {part}" + "".join(
             f" {flag} {value}" for flag, value in flags.items() if value is not None
         )
+        if self.uploads.path is not None:
+            command += f" --sample-video {shlex.quote(self.uploads.path)}"
         if not self.in_process:
             command += f' --base-url {shlex.quote(self.base_url)} --api-key "$OPENAI_API_KEY"'
             if self.other_api_key:
