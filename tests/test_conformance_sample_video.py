@@ -75,8 +75,20 @@ def test_a_clip_the_checks_cannot_use_is_refused_before_the_run(tmp_path, monkey
     code, report = run_cli(["--sample-video", str(not_mp4), "--report-dir", str(tmp_path / "r")])
     assert (code, report) == (2, None)
     assert "give an MP4 file" in capsys.readouterr().out
+    good = tmp_path / "good.mp4"
+    good.write_bytes(SAMPLE)
+    argv = ["--sample-video", str(good), "--only", "client", "--report-dir", str(tmp_path / "r")]
+    assert run_cli(argv)[0] == 0
+    assert f"uploading {good} (3 s)" in capsys.readouterr().out  # the run says what it uploads
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(SAMPLE)
+    monkeypatch.setattr(uploads_module.media, "movie_seconds", lambda f: None)
     monkeypatch.setattr(uploads_module.media, "probe_mp4", lambda f: media.Mp4Probe(4.37, 1280, 720))
     with pytest.raises(SampleError, match=r"lasts 4\.37 s.*whole number of seconds"):
+        sample_uploads(clip)
+    # mutagen's length is the first audio track's: one shorter than the movie (a 4 s video with
+    # 2 s of sound) would have the checks expect 2 s where a server may say 4.
+    monkeypatch.undo()
+    monkeypatch.setattr(uploads_module.media, "probe_mp4", lambda f: media.Mp4Probe(2.0, 1280, 720))
+    with pytest.raises(SampleError, match=r"audio track lasts 2\.00 s and the movie 3\.00 s"):
         sample_uploads(clip)

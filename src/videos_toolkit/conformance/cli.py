@@ -90,8 +90,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--sample-video",
         type=Path,
-        help="an MP4 of a whole number of seconds to upload wherever a video file goes (e.g. H.264, for "
-        "a server that reads nothing else); default: small Motion-JPEG clips made to measure",
+        help="an MP4 of a whole number of seconds (at least 1) to upload wherever a video file goes "
+        "(e.g. H.264, for a server that reads nothing else); keep it small, it is uploaded often; "
+        "default: small Motion-JPEG clips made to measure",
     )
     return p
 
@@ -201,9 +202,10 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     options = Options(
         max_examples=args.max_examples, seed=args.seed, workers=args.workers, parts=tuple(args.only or PARTS)
     )
+    sample = f", uploading {uploads.path} ({uploads.sample_seconds} s)" if uploads.path else ""
     console.print(
         f"Conformance of [bold]{escape(target.label)}[/] (seed {args.seed}, {args.max_examples} examples, "
-        f"{args.workers} worker{'s' if args.workers != 1 else ''})"
+        f"{args.workers} worker{'s' if args.workers != 1 else ''}{escape(sample)})"
     )
     report = _run_with_progress(console, spec, target, options)
     if probe.problem:

@@ -471,8 +471,8 @@ def _allow_refusing_unfinished_sources(schema: Any, target: Target, sources: Sou
                 video = client.get(f"/videos/{quote(source, safe='')}").json()
         except Exception:  # no answer, or not JSON: nothing shows the refusal was right, so it stands
             return True
-        if not isinstance(video, dict):
-            return True
+        if not isinstance(video, dict) or video.get("id") != source:
+            return True  # not the video (a 429, an error envelope): nothing shows the refusal was right
         # It may have completed between the refusal and this look: allow a few seconds for that.
         completed_at = video.get("completed_at")
         just_completed = isinstance(completed_at, int) and completed_at >= time.time() - RACE_WINDOW

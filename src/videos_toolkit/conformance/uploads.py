@@ -41,6 +41,13 @@ def sample_uploads(path: Path) -> Uploads:
         probe = media.probe_mp4(io.BytesIO(data))
     except media.MediaError as exc:
         raise SampleError(f"--sample-video {path}: {exc}; give an MP4 file") from exc
+    movie = media.movie_seconds(io.BytesIO(data))
+    if movie is not None and abs(movie - probe.duration) > WHOLE_SECOND_SLACK:
+        raise SampleError(
+            f"--sample-video {path}: its audio track lasts {probe.duration:.2f} s and the movie "
+            f"{movie:.2f} s, and a server may take either as the video's length; give a clip whose "
+            "tracks are of one length (or one without audio)"
+        )
     seconds = round(probe.duration)
     if seconds < 1 or abs(probe.duration - seconds) > WHOLE_SECOND_SLACK:
         raise SampleError(

@@ -220,6 +220,23 @@ def _duration(atoms: Atoms, fileobj: BinaryIO) -> float:
     return float(info.length)
 
 
+def movie_seconds(fileobj: BinaryIO) -> float | None:
+    """The movie header's duration (the longest track's), which ``probe_mp4`` reads only when the
+    file has no audio track; None when there is no readable one."""
+    try:
+        fileobj.seek(0)
+        ok, mvhd = Atoms(fileobj)[b"moov", b"mvhd"].read(fileobj)
+    except Exception:
+        return None
+    if not ok or len(mvhd) < 20:
+        return None
+    if mvhd[0] == 1 and len(mvhd) >= 32:  # version 1: 64-bit times and duration
+        timescale, duration = struct.unpack(">IQ", mvhd[20:32])
+    else:
+        timescale, duration = struct.unpack(">II", mvhd[12:20])
+    return duration / timescale if timescale else None
+
+
 def _video_track_size(atoms: Atoms, fileobj: BinaryIO) -> tuple[int | None, int | None]:
     for trak in atoms[b"moov"].findall(b"trak"):
         ok, hdlr = trak[b"mdia", b"hdlr"].read(fileobj)
