@@ -298,3 +298,44 @@ def test_with_random_server_errors_every_property_failure_shows_the_answer_behin
     assert report.failures
     assert [r.check for r in report.failures if not r.failure.response] == []
     assert not [r.detail for r in report.failures if r.detail.startswith("FlakyFailure")]
+
+
+def refusing_uploads(app: Any) -> Any:
+    """The real mock, except that every multipart request carrying an MP4 is refused as a file it
+    cannot read (a server that reads only H.264, say): valid uploads refused."""
+
+    async def wrapper(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await app(scope, receive, send)
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+
+        async def replay() -> dict:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        if b"ftyp" in body:
+            refusal = envelope(
+                "The uploaded 'video' could not be read.", param="video", code="invalid_video_file"
+            )
+            return await always(400, json.dumps(refusal).encode(), "application/json")(scope, replay, send)
+        await app(scope, replay, send)
+
+    wrapper.state = app.state  # type: ignore[attr-defined]
+    return wrapper
+
+
+def test_fuzzing_judges_valid_uploads_so_refusing_them_fails():
+    # A hook that put the real MP4 into a generated case made schemathesis validate the case again,
+    # and it counts a body holding bytes as invalid: every upload case became a negative one, and
+    # a server refusing every valid upload passed fuzzing's positive-data checks.
+    report = run(effective_spec(), mock_target(wrap=refusing_uploads), replace(FAST, parts=("fuzzing",)))
+    refused = {
+        r.operation
+        for r in report.results
+        if r.check == "positive_data_acceptance" and r.outcome is Outcome.FAILED
+    }
+    assert {"POST /videos/characters", "POST /videos/extensions", "POST /videos/edits"} <= refused
