@@ -339,3 +339,17 @@ def test_fuzzing_judges_valid_uploads_so_refusing_them_fails():
         if r.check == "positive_data_acceptance" and r.outcome is Outcome.FAILED
     }
     assert {"POST /videos/characters", "POST /videos/extensions", "POST /videos/edits"} <= refused
+
+
+def test_a_run_whose_uploads_were_refused_points_to_sample_video(tmp_path, capsys):
+    # A provider's H.264-only server failed the upload checks with nothing saying the suite's own
+    # clips were the cause, nor that --sample-video exists.
+    app = refusing_uploads(create_app(MockConfig(api_keys=frozenset(MOCK_KEYS), speed=20)))
+    with serve(app) as base_url:
+        limits = ["--only", "client", "--report-dir", str(tmp_path)]
+        assert main(["--base-url", base_url, "--api-key", MOCK_KEYS[0], *limits]) == 1
+    assert "--sample-video" in capsys.readouterr().out
+    # A run whose failures have nothing to do with uploads says nothing of it.
+    with serve(always(200, b"{}", "application/json")) as base_url:
+        main(["--base-url", base_url, "--api-key", "k", *limits])
+    assert "--sample-video" not in capsys.readouterr().out

@@ -3,6 +3,7 @@
 import argparse
 import math
 import os
+import re
 import sys
 import threading
 import time
@@ -235,6 +236,12 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
         console.print(f"[red]✗[/] {escape(line)}" + (f" [dim](x{times})[/]" if times > 1 else ""))
     if len(distinct) > 10:
         console.print(f"  … {len(distinct) - 10} more kinds of failure in the HTML report")
+    if uploads.path is None and _uploads_refused(report):
+        console.print(
+            "[yellow]The server refused uploaded videos (answers naming param 'video'). The suite's own "
+            "clips are Motion-JPEG MP4s: for a server that reads only H.264, say, give one it reads "
+            "with --sample-video.[/]"
+        )
     generated = f" · {report.cases} test cases generated" if "fuzzing" in options.parts else ""
     colour = "green" if report.ok else "red"
     verdict, rest = summary(report).split(":", 1)
@@ -243,6 +250,18 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
         f"[{colour}]{verdict}[/]:{escape(f'{rest}{generated} · reports: {junit}, {page}')}", soft_wrap=True
     )
     return (0 if report.ok else 1), report
+
+
+_NAMES_VIDEO = re.compile(r'"param"\s*:\s*"video"')
+
+
+def _uploads_refused(report: Report) -> bool:
+    """Whether a failure shows a 4xx naming the ``video`` part: the clips may be what it refused."""
+    return any(
+        result.failure.response[:1] == "4" and _NAMES_VIDEO.search(result.failure.response)
+        for result in report.failures
+        if result.failure is not None
+    )
 
 
 # The summary line's start, for whatever reads a run's output (bench/conformance_speed.py): the
