@@ -24,6 +24,21 @@ class Seen:
     headers: dict[str, str]
 
 
+async def read_whole_body(receive: Callable[[], Any]) -> tuple[bytes, Callable[[], Any]]:
+    """A request's whole body, and a ``receive`` for the app behind that hands it over again."""
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+
+    async def replay() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return body, replay
+
+
 def envelope(message: str, param: str | None = None, code: str | None = None) -> dict[str, Any]:
     """The API's error body."""
     return {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}

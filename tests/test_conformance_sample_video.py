@@ -5,6 +5,7 @@ import functools
 
 import pytest
 
+from tests.broken_mocks import read_whole_body
 from videos_toolkit.conformance import uploads as uploads_module
 from videos_toolkit.conformance.cli import run_cli
 from videos_toolkit.conformance.runner import Options, run
@@ -23,17 +24,8 @@ def recording(app, bodies: list[bytes]):
     async def wrapped(scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST":
             return await app(scope, receive, send)
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        body, replay = await read_whole_body(receive)
         bodies.append(body)
-
-        async def replay():
-            return {"type": "http.request", "body": body, "more_body": False}
-
         return await app(scope, replay, send)
 
     return wrapped

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.broken_mocks import envelope
+from tests.broken_mocks import envelope, read_whole_body
 from tests.client_support import serve
 from videos_toolkit.conformance import fuzzing
 from videos_toolkit.conformance.cli import main, summary
@@ -307,16 +307,7 @@ def refusing_uploads(app: Any) -> Any:
     async def wrapper(scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
             return await app(scope, receive, send)
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-
-        async def replay() -> dict:
-            return {"type": "http.request", "body": body, "more_body": False}
-
+        body, replay = await read_whole_body(receive)
         if b"ftyp" in body:
             refusal = envelope(
                 "The uploaded 'video' could not be read.", param="video", code="invalid_video_file"
