@@ -88,9 +88,26 @@ async def read_form(
             # The library's words alone ("Segment header failed to decode"), not its tuple of
             # arguments with the decoder's exception in it.
             words = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
-            raise FormError(words) from exc
+            raise FormError(words + _HINTS.get(words, "")) from exc
         raise
     return form
+
+
+# What to do about the library's own words, where they do not say it.
+_CRLF = " (every line of a multipart body, its boundary lines and part headers, ends in CRLF: \\r\\n)"
+_HINTS = {
+    "Invalid line break after first boundary": _CRLF,
+    "Invalid line break in segment header": _CRLF,
+    "Unexpected byte after first boundary": (
+        " (a boundary line ends right after the boundary: is the Content-Type's boundary the one"
+        " the body uses?)"
+    ),
+    "Unexpected bytes after boundary": (
+        " (a part's data holds a line starting with the boundary: pick a boundary that occurs"
+        " nowhere in the data)"
+    ),
+    "Segment header failed to decode": " (part headers are read as UTF-8)",
+}
 
 
 def _complete(parser: multipart.PushMultipartParser) -> bool:
