@@ -91,8 +91,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--sample-video",
         type=Path,
-        help="an MP4 of a whole number of seconds (at least 1) to upload wherever a video file goes "
-        "(e.g. H.264, for a server that reads nothing else); keep it small, it is uploaded often; "
+        help="an MP4 to upload wherever a video file goes (e.g. H.264, for a server that reads nothing "
+        "else): a whole number of seconds, at least 1, within 0.1 s, with any audio track as long as "
+        "the movie; keep it small (it is uploaded often) and of a length other than 4, 8 and 12 s; "
         "default: small Motion-JPEG clips made to measure",
     )
     return p

@@ -142,8 +142,8 @@ def parser() -> argparse.ArgumentParser:
         type=_non_negative,
         default=1000,
         metavar="N",
-        help="retry hint of injected 429s (retry-after-ms, and retry-after in whole seconds rounded "
-        "up) and 503s (retry-after only) (default 1000)",
+        help="retry hint of injected 429s and 503s (retry-after-ms, and retry-after in whole seconds "
+        "rounded up) (default 1000)",
     )
     p.add_argument(
         "--latency-ms", type=_non_negative, default=0, metavar="N", help="delay added to every request"
