@@ -2,6 +2,7 @@
 expected by the checks; a clip the checks could not use is refused before the run."""
 
 import functools
+from dataclasses import replace
 
 import pytest
 
@@ -36,7 +37,7 @@ def test_every_uploaded_video_is_the_sample_and_the_checks_expect_its_length(tmp
     path.write_bytes(SAMPLE)
     bodies: list[bytes] = []
     target = mock_target(wrap=functools.partial(recording, bodies=bodies))
-    target = type(target)(**{**target.__dict__, "uploads": sample_uploads(path)})
+    target = replace(target, uploads=sample_uploads(path))
     options = Options(max_examples=3, workers=1, database=None)
     report = run(effective_spec(), target, options)
     failed = [f"{r.operation} {r.check}: {r.detail}" for r in report.results if r.outcome.value == "failed"]
@@ -52,7 +53,7 @@ def test_every_uploaded_video_is_the_sample_and_the_checks_expect_its_length(tmp
 def test_the_rerun_line_carries_the_sample(tmp_path):
     path = tmp_path / "my clip.mp4"
     path.write_bytes(SAMPLE)
-    target = type(mock_target())(**{**mock_target().__dict__, "uploads": sample_uploads(path)})
+    target = replace(mock_target(), uploads=sample_uploads(path))
     assert f"--sample-video '{path}'" in target.rerun("properties", 0)
     assert "--sample-video" in target.rebuilt().rerun("fuzzing", 0)  # a worker's rebuilt target keeps it
 

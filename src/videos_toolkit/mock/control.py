@@ -21,8 +21,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from videos_toolkit.mock.config import FAULT_STATUSES
 from videos_toolkit.mock.errors import ApiError, bad_request
+from videos_toolkit.mock.faults import FaultError
 from videos_toolkit.mock.handlers import json_response
 
 PREFIX = "/_mock/"
@@ -133,11 +133,6 @@ def _pending(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
 
 def _enqueue(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
     _only(body, "status", "count", "retry_after_ms", "operation")
-    status = body.get("status")
-    if status not in FAULT_STATUSES or isinstance(status, bool):
-        raise bad_request(
-            f"'status' must be one of {', '.join(map(str, FAULT_STATUSES))}, got {status!r}.", param="status"
-        )
     count = _number(body, "count", 1)
     if count != int(count) or count > MAX_FAULTS:
         raise bad_request(
@@ -145,16 +140,12 @@ def _enqueue(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
         )
     hint = body.get("retry_after_ms")
     retry_after_ms = None if hint is None else int(_number(body, "retry_after_ms"))
-    operation = body.get("operation")
-    if operation is not None and (
-        not isinstance(operation, str) or operation not in runtime.faults.operations
-    ):
-        known = ", ".join(sorted(runtime.faults.operations))
-        raise bad_request(
-            f"'operation' must be an operationId of the contract ({known}), got {operation!r}.",
-            param="operation",
+    try:
+        runtime.faults.enqueue(
+            body.get("status"), int(count), retry_after_ms=retry_after_ms, operation=body.get("operation")
         )
-    runtime.faults.enqueue(status, int(count), retry_after_ms=retry_after_ms, operation=operation)
+    except FaultError as exc:  # the injector's own checks of the status and the operation
+        raise bad_request(str(exc), param=exc.param) from exc
     return {"pending": runtime.faults.pending()}
 
 

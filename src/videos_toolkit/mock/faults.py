@@ -52,6 +52,15 @@ def injected(status: int, retry_after_ms: int) -> ApiError:
     return ApiError(status, message, type=kind, code=code, headers=headers)
 
 
+class FaultError(ValueError):
+    """A fault that cannot be queued; ``param`` names the argument at fault (the HTTP control's
+    400 names it too)."""
+
+    def __init__(self, message: str, param: str) -> None:
+        super().__init__(message)
+        self.param = param
+
+
 @dataclass(slots=True)
 class _Run:
     """One enqueue: a count of a billion ("fail everything from now on") is one entry."""
@@ -78,16 +87,22 @@ class FaultInjector:
         """Answer the next ``count`` requests with ``status`` (429, 500 or 503), after any faults
         already queued. ``retry_after_ms`` overrides the configured retry hint for these answers;
         ``operation`` (an operationId of the contract) aims them at that operation's requests."""
-        if status not in FAULT_STATUSES:
-            raise ValueError(f"status must be one of {FAULT_STATUSES} (the contract documents no other)")
+        if status not in FAULT_STATUSES or isinstance(status, bool):
+            statuses = ", ".join(map(str, FAULT_STATUSES))
+            raise FaultError(
+                f"'status' must be one of {statuses} (the contract documents no other), got {status!r}.",
+                "status",
+            )
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise ValueError(f"count must be a whole number of at least 0, got {count!r}")
+            raise FaultError(f"'count' must be a whole number of at least 0, got {count!r}.", "count")
         hint = self.retry_after_ms if retry_after_ms is None else retry_after_ms
         if hint < 0:
-            raise ValueError("retry_after_ms must not be negative")
+            raise FaultError(f"'retry_after_ms' must be at least 0, got {hint!r}.", "retry_after_ms")
         if operation is not None and (not isinstance(operation, str) or operation not in self.operations):
-            raise ValueError(
-                f"operation must be one of {', '.join(sorted(self.operations))}, got {operation!r}"
+            known = ", ".join(sorted(self.operations))
+            raise FaultError(
+                f"'operation' must be an operationId of the contract ({known}), got {operation!r}.",
+                "operation",
             )
         if count:
             with self._lock:
