@@ -371,17 +371,25 @@ def test_the_script_writes_a_relative_report_dir_where_it_was_typed(tmp_path):
 def test_keys_the_server_refuses_stop_the_run_with_one_clear_line(live_mock, capsys, tmp_path, keys, said):
     # Instead of a dozen failures that each blame the server in their own words.
     code = main(["--base-url", live_mock.base_url, *keys, "--report-dir", str(tmp_path)])
-    out = " ".join(capsys.readouterr().out.split())
-    assert code == 2 and said in out, out
+    out, err = capsys.readouterr()
+    assert code == 2 and said in " ".join(err.split()) and said not in out, (out, err)
     assert not (tmp_path / "conformance.junit.xml").exists()  # nothing ran
+
+
+def test_a_run_that_cannot_start_says_why_on_stderr_and_nothing_on_stdout(capsys, monkeypatch, tmp_path):
+    # stdout is the run's own output (a CI step may keep it as the log of a run); a refusal is not one.
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert main(["--base-url", "http://127.0.0.1:9/v1", "--report-dir", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--api-key (or OPENAI_API_KEY) is required with --base-url" in err
 
 
 def test_a_report_dir_that_cannot_be_made_stops_before_the_run(tmp_path, capsys):
     blocked = tmp_path / "a-file"
     blocked.write_text("")
     assert main(["--only", "client", "--report-dir", str(blocked / "reports")]) == 2
-    out = " ".join(capsys.readouterr().out.split())
-    assert f"--report-dir {blocked / 'reports'}: cannot create it" in out and "Conformance of" not in out
+    out, err = capsys.readouterr()
+    assert f"--report-dir {blocked / 'reports'}: cannot create it" in err and "Conformance of" not in out
 
 
 def test_a_base_url_the_api_is_not_under_is_named_as_the_likely_mistake(live_mock, capsys, tmp_path):
@@ -424,8 +432,8 @@ def test_a_server_still_warming_up_stops_the_run_with_one_clear_line(capsys, tmp
     )
     with serve(unavailable) as base_url:
         code = main(["--base-url", base_url, "--api-key", "sk-a", "--report-dir", str(tmp_path)])
-    out = " ".join(capsys.readouterr().out.split())
-    assert code == 2 and "answers 503 (unavailable): is the server still starting?" in out, out
+    err = capsys.readouterr().err
+    assert code == 2 and "answers 503 (unavailable): is the server still starting?" in err, err
     assert not (tmp_path / "conformance.junit.xml").exists()
 
 

@@ -67,7 +67,7 @@ def test_a_clip_the_checks_cannot_use_is_refused_before_the_run(tmp_path, monkey
         sample_uploads(tmp_path / "missing.mp4")
     code, report = run_cli(["--sample-video", str(not_mp4), "--report-dir", str(tmp_path / "r")])
     assert (code, report) == (2, None)
-    assert "give an MP4 file" in capsys.readouterr().out
+    assert "give an MP4 file" in capsys.readouterr().err
     good = tmp_path / "good.mp4"
     good.write_bytes(SAMPLE)
     argv = ["--sample-video", str(good), "--only", "client", "--report-dir", str(tmp_path / "r")]

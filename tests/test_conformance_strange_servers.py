@@ -111,7 +111,7 @@ def test_a_server_that_hangs_fails_its_checks_instead_of_stalling_the_run(tmp_pa
 
 def test_an_unreachable_url_is_a_clear_error(capsys):
     assert main(["--base-url", "http://127.0.0.1:9/v1", "--api-key", "k"]) == 2
-    assert "Cannot reach http://127.0.0.1:9/v1" in capsys.readouterr().out
+    assert "Cannot reach http://127.0.0.1:9/v1" in capsys.readouterr().err
 
 
 def test_a_failure_on_a_multipart_request_over_http_is_reported_not_a_crash(tmp_path):

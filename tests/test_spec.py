@@ -230,8 +230,8 @@ def test_the_conformance_cli_gives_a_one_line_error_too(project, monkeypatch, ca
         assert conformance_cli.main(["--only", "client"]) == 2  # in-process: the embedded mock needs the spec
     finally:
         spec_module.effective_spec.cache_clear()
-    out = capsys.readouterr().out
-    assert "overlays/20-mine.yaml: action 0" in out and "Traceback" not in out, out
+    err = capsys.readouterr().err
+    assert "overlays/20-mine.yaml: action 0" in err and "Traceback" not in err, err
 
 
 @pytest.mark.parametrize("path", [ROOT / "openapi.yaml", *overlay_paths(ROOT)], ids=lambda p: p.name)

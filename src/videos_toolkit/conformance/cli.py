@@ -127,6 +127,12 @@ def _refused_keys(target: Target, probe: Probe) -> str | None:
     return None
 
 
+def _refuse(message: str) -> tuple[int, None]:
+    """A run that cannot start: why, on stderr (stdout is the run's own output), and exit code 2."""
+    Console(stderr=True).print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+    return 2, None
+
+
 def main(argv: list[str] | None = None) -> int:
     return run_cli(argv)[0]
 
@@ -140,29 +146,20 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     try:
         spec = effective_spec()  # first: the embedded mock is built from it too
     except SpecError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        return 2, None
+        return _refuse(str(exc))
     try:  # now, not after a run of minutes
         args.report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        console.print(
-            f"[red]--report-dir {escape(str(args.report_dir))}: cannot create it ({escape(str(exc))})[/]"
-        )
-        return 2, None
+        return _refuse(f"--report-dir {args.report_dir}: cannot create it ({exc})")
     try:
         uploads = sample_uploads(args.sample_video) if args.sample_video else Uploads()
     except SampleError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        return 2, None
+        return _refuse(str(exc))
     if args.base_url:
         if not args.api_key:
-            console.print("[red]--api-key (or OPENAI_API_KEY) is required with --base-url[/]")
-            return 2, None
+            return _refuse("--api-key (or OPENAI_API_KEY) is required with --base-url")
         if args.other_api_key and args.other_api_key == args.api_key:
-            console.print(
-                "[red]--other-api-key must be another key than --api-key: it is a second identity[/]"
-            )
-            return 2, None
+            return _refuse("--other-api-key must be another key than --api-key: it is a second identity")
         target = Target(
             base_url=args.base_url.rstrip("/"),
             api_key=args.api_key,
@@ -173,17 +170,14 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
         )
         probe = target.probe()
         if not probe.connected:
-            console.print(f"[red]Cannot reach {escape(target.base_url)}: {escape(probe.problem or '')}[/]")
-            return 2, None
+            return _refuse(f"Cannot reach {target.base_url}: {probe.problem or ''}")
         if refused := _refused_keys(target, probe):
-            console.print(f"[red]{escape(refused)}[/]")
-            return 2, None
+            return _refuse(refused)
         if probe.status == 503:  # still, after waiting as its Retry-After asked, five times
-            console.print(
-                f"[red]GET {escape(target.base_url)}{PROBE_PATH}?limit=1 answers 503 (unavailable): is "
-                "the server still starting? Run again once it answers.[/]"
+            return _refuse(
+                f"GET {target.base_url}{PROBE_PATH}?limit=1 answers 503 (unavailable): is "
+                "the server still starting? Run again once it answers."
             )
-            return 2, None
         if probe.status == 404:
             console.print(
                 f"[yellow]GET {escape(target.base_url)}{PROBE_PATH}?limit=1 answered 404: is "
