@@ -175,7 +175,7 @@ def test_the_readmes_fixture_for_a_mock_in_another_process_runs_as_a_test_suite(
         "ignore::DeprecationWarning",
     ]
     result = subprocess.run([*command, str(suite)], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0 and "1 passed" in result.stdout, (
+    assert result.returncode == 0 and "2 passed" in result.stdout, (
         result.stdout[-2000:] + result.stderr[-2000:]
     )
 

@@ -31,6 +31,7 @@ from videos_toolkit.mock.errors import ApiError, error_envelope
 from videos_toolkit.mock.faults import FaultInjector
 from videos_toolkit.mock.handlers import Call, Handler, StatefulApi, json_response, owner_of
 from videos_toolkit.mock.idempotency import IdempotencyKeys, fingerprint, keyed_operations
+from videos_toolkit.mock.journal import Entry, Journal
 from videos_toolkit.mock.operations import SpecIndex, compile_spec
 from videos_toolkit.mock.responses import ResponseChecker
 from videos_toolkit.mock.routing import Router
@@ -66,6 +67,7 @@ class MockRuntime:
         self.checker = ResponseChecker(self.index) if config.validate_responses else None
         self.required_headers = required_headers(self.index)
         self.faults = FaultInjector(config, self.index.operations)
+        self.journal = Journal()
         api = (
             StatelessApi(self.index)
             if config.stateless
@@ -92,10 +94,21 @@ class MockRuntime:
             raise ApiError(401, "Incorrect API key provided.", code="invalid_api_key")
         return owner_of(key)
 
-    async def handle(self, request: Request) -> Response:
+    async def handle(self, request: Request, request_id: str) -> Response:
+        """Answer one API request, and keep it in the journal."""
         scope = request.scope
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        entry = Entry(request_id, self.clock.now(), request.method, path, scope["query_string"])
+        response = await self._answer(request, path, entry)
+        entry.status = response.status_code
+        if entry.status >= 400:
+            entry.error = bytes(getattr(response, "body", b""))
+        self.journal.record(entry)
+        return response
+
+    async def _answer(self, request: Request, path: str, entry: Entry) -> Response:
+        scope = request.scope
         if self.config.latency_ms:
             await asyncio.sleep(self.config.latency_ms / 1000)
         try:
@@ -103,34 +116,34 @@ class MockRuntime:
             operation, path_values = self.router.match(path, request.method)
         except ApiError as error:
             return _error_response(error)  # no operation: nothing in the contract to check against
+        entry.operation = operation.operation_id
+        received = None
         try:
-            owner = self._owner(request.headers) if operation.needs_auth else ""
+            owner = entry.owner = self._owner(request.headers) if operation.needs_auth else ""
             if fault := self.faults.draw(operation.operation_id):
                 raise fault
             validator = self.validators[operation.operation_id]
             # Most requests have no query string: no QueryParams to build for them.
             query_items = request.query_params.multi_items() if scope["query_string"] else []
             path_params, query = validator.check_params(path_values, query_items, request.headers)
-            media_type, body, form = await validator.read_body(
+            received = entry.body = await validator.receive_body(
                 request.headers, request.receive, self.config.upload_limit
             )
-            try:
-                call = Call(operation, owner, path_params, query, body, media_type)
-                handler = self.handlers[operation.operation_id]
-                creating = operation.operation_id in self.keyed
-                key = request.headers.get("idempotency-key") if creating else None
-                if key and self.idempotency is not None:
-                    response = await self.idempotency.run(
-                        owner,
-                        key,
-                        fingerprint(operation.operation_id, path_params, body),
-                        lambda: handler(call),
-                    )
-                else:
-                    response = await handler(call)
-            finally:
-                if form is not None:
-                    form.close()
+            body = validator.check_body(received)
+            call = Call(operation, owner, path_params, query, body, received and received.media_type)
+            handler = self.handlers[operation.operation_id]
+            # Only the creating operations read it: a header scan per poll costs more than a set lookup.
+            creating = operation.operation_id in self.keyed
+            key = entry.idempotency_key = request.headers.get("idempotency-key") if creating else None
+            if key and self.idempotency is not None:
+                response = await self.idempotency.run(
+                    owner,
+                    key,
+                    fingerprint(operation.operation_id, path_params, body),
+                    lambda: handler(call),
+                )
+            else:
+                response = await handler(call)
         except ApiError as error:
             response = _error_response(error)
         except Exception:
@@ -140,6 +153,9 @@ class MockRuntime:
             response = json_response(
                 error_envelope("The mock failed while handling this request.", type="server_error"), 500
             )
+        finally:
+            if received is not None and received.form is not None:
+                received.form.close()  # its files' bytes: the journal keeps only their names and sizes
         if headers := self.required_headers.get(operation.operation_id):  # added by a contract change
             _add_missing(response, headers.get(operation.response_key(response.status_code) or "", ()))
         if self.checker is not None:
@@ -193,13 +209,14 @@ class _Dispatch:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
+        request_id = new_request_id()
         if is_control(scope["path"]):
             response = await control(self.runtime, request)
         else:
-            response = await self.runtime.handle(request)
+            response = await self.runtime.handle(request, request_id)
         # Appended to the raw list: no answer of the mock carries one yet, so there is nothing to
         # replace (MutableHeaders' __setitem__ would scan and rebuild the list for that).
-        response.raw_headers.append((b"x-request-id", new_request_id().encode()))
+        response.raw_headers.append((b"x-request-id", request_id.encode()))
         await response(scope, receive, send)
 
 

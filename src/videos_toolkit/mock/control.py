@@ -8,8 +8,12 @@ outside the API's paths (``/v1/...`` and the bare ``/videos...``), so no client 
     POST   /_mock/faults          {"status": 503, "count": 2, "retry_after_ms": 50} -> {"pending": n}
                                     (+ "operation": "createVideo": only that operation's requests)
     DELETE /_mock/faults          -> {"pending": 0}
+    GET    /_mock/requests        -> {"object": "list", "data": [...]}: the last API requests
+                                     answered, oldest first (see journal.py); sent with an
+                                     API key, only that key's
+    DELETE /_mock/requests        -> {"cleared": n} (with an API key, that key's)
     POST   /_mock/reset           -> {"now": ...}: every video, character, stored Idempotency-Key
-                                     answer and queued fault forgotten (mock time goes on)
+                                     answer, queued fault and journal entry forgotten (mock time goes on)
 
 A mistake is a 4xx with the API's error envelope naming the field, as everywhere in the mock.
 """
@@ -23,7 +27,7 @@ from starlette.responses import Response
 
 from videos_toolkit.mock.errors import ApiError, bad_request
 from videos_toolkit.mock.faults import FaultError
-from videos_toolkit.mock.handlers import json_response
+from videos_toolkit.mock.handlers import json_response, owner_of
 
 PREFIX = "/_mock/"
 MAX_BODY = 64 * 1024
@@ -54,7 +58,8 @@ async def control(runtime: Any, request: Request) -> Response:
                 code="method_not_allowed",
                 headers={"allow": ", ".join(methods)},
             )
-        return json_response(action(runtime, await _body(request) if request.method == "POST" else {}))
+        body = await _body(request) if request.method == "POST" else {}
+        return json_response(action(runtime, body, _asker(request)))
     except ApiError as error:
         return json_response(error.envelope(), error.status, dict(error.headers))
 
@@ -78,6 +83,12 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
+def _asker(request: Request) -> str | None:
+    """Whose requests a control asks about: the owner of the API key it was sent with, if any."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    return owner_of(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+
+
 def _only(body: dict[str, Any], *names: str) -> None:
     """A misspelt field must not pass unnoticed: an ``operationId`` for ``operation`` would queue
     a fault for any request instead of the one meant."""
@@ -98,7 +109,7 @@ def _number(body: dict[str, Any], name: str, default: float | None = None) -> fl
     return value
 
 
-def _health(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+def _health(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
     return {
         "status": "ok",
         "mode": "stateless" if runtime.config.stateless else "stateful",
@@ -114,7 +125,7 @@ LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z
 MAX_FAULTS = 10**12
 
 
-def _advance(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+def _advance(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
     _only(body, "seconds")
     seconds = _number(body, "seconds")
     if runtime.clock.now() + seconds > LATEST:
@@ -127,11 +138,11 @@ def _advance(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
     return {"now": runtime.clock.now()}
 
 
-def _pending(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+def _pending(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
     return {"pending": runtime.faults.pending()}
 
 
-def _enqueue(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+def _enqueue(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
     _only(body, "status", "count", "retry_after_ms", "operation")
     count = _number(body, "count", 1)
     if count != int(count) or count > MAX_FAULTS:
@@ -149,13 +160,24 @@ def _enqueue(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
     return {"pending": runtime.faults.pending()}
 
 
-def _clear(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+def _clear(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
     runtime.faults.clear()
     return {"pending": 0}
 
 
-def _reset(runtime: Any, body: dict[str, Any]) -> dict[str, Any]:
+def _requests(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
+    # Sent with a test's own API key, only that key's requests: tests sharing one mock, each with
+    # a key of its own, see their own.
+    return {"object": "list", "data": runtime.journal.entries(asker)}
+
+
+def _forget_requests(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
+    return {"cleared": runtime.journal.clear(asker)}
+
+
+def _reset(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
     runtime.faults.clear()
+    runtime.journal.clear()
     runtime.store.clear()
     return {"now": runtime.clock.now()}
 
@@ -165,5 +187,6 @@ ROUTES: dict[str, dict[str, Any]] = {
     "health": {"GET": _health},
     "clock/advance": {"POST": _advance},
     "faults": {"GET": _pending, "POST": _enqueue, "DELETE": _clear},
+    "requests": {"GET": _requests, "DELETE": _forget_requests},
     "reset": {"POST": _reset},
 }

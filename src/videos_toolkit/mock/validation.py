@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -38,6 +39,17 @@ FileAwareValidator = extend(
         FILE_TYPE, lambda _checker, value: isinstance(value, UploadedPart)
     ),
 )
+
+
+@dataclass(frozen=True)
+class Received:
+    """A request body as sent: parsed JSON or the multipart form (its files closed once the request
+    is answered), and its size in bytes (a form's: its text fields' characters)."""
+
+    media_type: str
+    json: Any
+    form: Form | None
+    size: int
 
 
 class BodyTooLarge(Exception):
@@ -330,13 +342,11 @@ class OperationValidator:
             self._valid_params.clear()
         self._valid_params[key] = None
 
-    async def read_body(
-        self, headers: Headers, receive: Receive, limit: int
-    ) -> tuple[str | None, dict[str, Any] | None, Form | None]:
-        """(media type, parsed and validated body, form to close afterwards)."""
-        body = self.operation.body
-        if body is None:
-            return None, None, None
+    async def receive_body(self, headers: Headers, receive: Receive, limit: int) -> Received | None:
+        """The body as sent, read and parsed but not yet checked against the contract (a journal
+        keeps what a refused request sent too); None for an operation that takes no body."""
+        if self.operation.body is None:
+            return None
         content_type = headers.get("content-type")
         media_type = content_type.split(";", 1)[0].strip().lower() if content_type else ""
         if media_type not in self.bodies:
@@ -354,7 +364,6 @@ class OperationValidator:
             if int(declared) > limit:
                 raise _too_large(limit)
         stream = _limited_stream(receive, limit)
-        form = None
         try:
             if media_type == "multipart/form-data":
                 try:
@@ -363,34 +372,37 @@ class OperationValidator:
                     code = "invalid_multipart" if exc.field is None else "invalid_value"
                     message = f"Malformed multipart body: {exc.message}."
                     raise bad_request(message, param=exc.field, code=code) from exc
-                instance: Any = self._nest(form, self.field_types.get(media_type, {}))
-            else:
-                raw = b"".join([chunk async for chunk in stream])
-                if not raw:
-                    instance = None
-                else:
-                    try:
-                        instance = orjson.loads(raw)
-                    except orjson.JSONDecodeError as exc:
-                        raise bad_request(
-                            f"The request body is not valid JSON ({exc.msg} at position {exc.pos}).",
-                            code="invalid_json",
-                        ) from exc
+                return Received(
+                    media_type, None, form, sum(len(v) for _, v in form.items if isinstance(v, str))
+                )
+            raw = b"".join([chunk async for chunk in stream])
         except BodyTooLarge as exc:
             raise _too_large(limit) from exc
-        except ApiError:
-            if form is not None:
-                form.close()
-            raise
+        if not raw:
+            return Received(media_type, None, None, 0)
+        try:
+            return Received(media_type, orjson.loads(raw), None, len(raw))
+        except orjson.JSONDecodeError as exc:
+            raise bad_request(
+                f"The request body is not valid JSON ({exc.msg} at position {exc.pos}).", code="invalid_json"
+            ) from exc
+
+    def check_body(self, received: Received | None) -> Any:
+        """The body as the handler takes it (multipart fields nested), or the 400 it deserves."""
+        if received is None:
+            return None
+        instance = (
+            self._nest(received.form, self.field_types.get(received.media_type, {}))
+            if received.form is not None
+            else received.json
+        )
         if instance is None:
-            if body.required:
+            if self.operation.body is not None and self.operation.body.required:
                 raise bad_request("The request body is empty; this operation needs one.", code="missing_body")
-            return media_type, None, form
-        if error := first_error(self.bodies[media_type], instance, None, self.resolver):
-            if form is not None:
-                form.close()
+            return None
+        if error := first_error(self.bodies[received.media_type], instance, None, self.resolver):
             raise error
-        return media_type, instance, form
+        return instance
 
     @staticmethod
     def _nest(form: Form, types: dict[str, frozenset[str]]) -> dict[str, Any]:
