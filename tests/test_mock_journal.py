@@ -2,12 +2,15 @@
 what its app sent, refused requests included."""
 
 import asyncio
+import re
+import textwrap
 
 import httpx
 import pytest
 
 from videos_toolkit.mock import InProcessTransport, MockConfig, create_app, journal
 from videos_toolkit.mock.media import mp4_video
+from videos_toolkit.paths import ROOT
 
 KEY = {"Authorization": "Bearer sk-journal"}
 
@@ -147,3 +150,13 @@ def test_a_stateless_mock_keeps_a_journal_too(stateless):
         c.get("/v1/videos/video_123", headers=KEY)
         (entry,) = requests_seen(c)
     assert entry["operation"] == "retrieveVideo" and entry["path"] == "/v1/videos/video_123"
+
+
+def test_the_readmes_async_in_process_snippet_runs():
+    """The mock section's snippet that drives the app's state (clock, faults, journal) from a test."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "mock.clock.advance(5)" in b]
+    setup, _, body = block.partition("# inside an async test:\n")
+    assert body, "the snippet no longer marks where the async test starts"
+    wrapped = setup + "async def _test():\n" + textwrap.indent(body, "    ") + "\nasyncio.run(_test())\n"
+    exec(compile(wrapped, "README.md (async in-process snippet)", "exec"), {"asyncio": asyncio})
