@@ -3,7 +3,8 @@
 Per request: route (404/405) -> latency -> auth (401) -> injected fault -> parameters and body
 against the contract (400/413/415) -> (creating operations with an ``Idempotency-Key``) a stored
 answer is replayed, see idempotency.py -> the operation's handler -> (in tests) the response
-against the contract. Every request, answered or refused, is kept in the journal (journal.py). Everything spec-derived is compiled in ``create_app``; nothing is re-read per request.
+against the contract. Every request, answered or refused, is kept in the journal (journal.py).
+Everything spec-derived is compiled in ``create_app``; nothing is re-read per request.
 
 In-process users reach the running state through ``app.state.mock`` (a :class:`MockRuntime`):
 ``app.state.mock.clock.advance(5)``, ``app.state.mock.store``; a mock in another process is
