@@ -310,3 +310,39 @@ def test_a_json_answer_always_cut_short_is_an_api_connection_error_after_the_ret
         with pytest.raises(errors.APIConnectionError):
             client.videos.retrieve("video_1")
     assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        ({"code": "moderation_blocked"}, "the required field 'message' is missing from error: "),
+        ("boom", "'error' holds 'boom', not what the contract allows there"),
+        ([{"code": "x", "message": "m"}], "'error' holds [{'code': 'x', 'message': 'm'}]"),
+    ],
+)
+def test_a_failed_videos_error_that_breaks_the_contract_is_raised_never_kept_as_a_dict(error, said):
+    # A dict kept where the type says VideoCreateError crashed later, at `video.error.code`.
+    failed = {**VIDEO, "status": "failed", "error": error}
+    malformed = pytest.raises(errors.APIResponseValidationError, match="Malformed response")
+    with scripted(lambda request: httpx.Response(200, json=failed)) as client, malformed as caught:
+        client.videos.retrieve("video_1")
+    assert said in str(caught.value), caught.value
+
+
+def test_a_failed_videos_error_as_the_contract_has_it_is_a_video_create_error():
+    failed = {**VIDEO, "status": "failed", "error": {"code": "moderation_blocked", "message": "no"}}
+    with scripted(lambda request: httpx.Response(200, json=failed)) as client:
+        video = client.videos.retrieve("video_1")
+    assert isinstance(video.error, videos_client.models.VideoCreateError)
+    assert (video.error.code, video.error.message) == ("moderation_blocked", "no")
+
+
+def test_an_item_of_a_page_missing_a_required_field_is_named_by_its_place_and_id():
+    items = [{**VIDEO, "id": f"video_{n}"} for n in range(5)]
+    del items[3]["size"]
+    page = {"object": "list", "data": items, "first_id": "video_0", "last_id": "video_4", "has_more": False}
+    malformed = pytest.raises(errors.APIResponseValidationError)
+    with scripted(lambda request: httpx.Response(200, json=page)) as client, malformed as caught:
+        client.videos.list()
+    assert "the required field 'size' is missing from data[3] (id 'video_3'): " in str(caught.value)
+    assert '"id": "video_3"' in str(caught.value) and "video_0" not in str(caught.value)

@@ -143,6 +143,34 @@ def test_x_should_retry_false_is_obeyed():
     assert fake.sleeps == [] and video_gets(scripts) == 1
 
 
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_x_should_retry_true_is_obeyed_for_an_answer_not_otherwise_retried(sync):
+    # The openai SDK obeys the header both ways: a 400 it marks retryable is retried.
+    scripts = Scripts(mock_app())
+    scripts.answer(400, count=2, headers={"x-should-retry": "true", "retry-after-ms": "250"})
+    fake = FakeTime()
+
+    async def listed() -> object:
+        async with async_client(scripts, fake) as client:
+            return await client.videos.list()
+
+    if sync:
+        with sync_client(scripts, fake) as client:
+            page = client.videos.list()
+    else:
+        page = run(listed())
+    assert page.data == [] and fake.sleeps == [0.25, 0.25] and video_gets(scripts) == 3
+
+
+def test_x_should_retry_true_stops_when_the_retries_are_spent():
+    scripts = Scripts(mock_app())
+    scripts.answer(400, count=5, headers={"x-should-retry": "true"})
+    fake = FakeTime()
+    with sync_client(scripts, fake) as client, pytest.raises(errors.BadRequestError):
+        client.videos.list()
+    assert video_gets(scripts) == 3 and len(fake.sleeps) == 2
+
+
 def test_a_create_is_retried_and_makes_one_job():
     app = mock_app()
     app.state.mock.faults.enqueue(500)

@@ -202,20 +202,22 @@ def test_a_newer_server_with_unknown_values_and_fields_does_not_break_parsing():
     assert json.loads(json.dumps(video.to_dict()))["size"] == "3840x2160"
 
 
-def test_parsing_keeps_as_sent_what_does_not_parse():
+def test_parsing_keeps_as_sent_what_does_not_parse_where_the_type_allows_it():
     # The generated from_dict parses unions in place (templates/property_templates/union_property):
-    # the member parses when the value has its JSON type, else the value stays as it came.
+    # the member parses when the value has its JSON type, else the value stays as it came, where
+    # the union has a member that keeps values (`KnownVideoModel | str`). Where the others are only
+    # null (`VideoCreateError | None`), a value that does not parse is raised, naming its place.
     failed = dict(queued_video(), status="failed", error={"code": "moderation", "message": "no"})
     video = Video.from_dict(failed)
     assert isinstance(video.error, VideoCreateError)
     assert (video.error.code, video.error.message) == ("moderation", "no")
     assert video.status is VideoStatus.FAILED
 
-    odd = dict(queued_video(), error={"detail": "no code"}, model=7, prompt=None)
-    video = Video.from_dict(odd)
-    assert video.error == {"detail": "no code"}
+    video = Video.from_dict(dict(queued_video(), model=7, prompt=None))
     assert video.model == 7
     assert video.prompt is None
+    with pytest.raises(KeyError, match=r"error\.code"):
+        Video.from_dict(dict(queued_video(), error={"detail": "no code"}))
     assert Video.from_dict(dict(queued_video(), error=None)).error is None
     without_error = {k: v for k, v in queued_video().items() if k != "error"}
     assert isinstance(Video.from_dict(without_error).error, Unset)

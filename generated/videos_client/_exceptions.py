@@ -16,6 +16,7 @@ Hierarchy, modelled on the official ``openai`` package::
 from __future__ import annotations
 
 import json
+import re
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
@@ -228,7 +229,7 @@ def malformed_response(response: httpx.Response, exc: Exception) -> APIResponseV
     elif not isinstance(body, dict):
         what = f"the body is a JSON {type(body).__name__}, not an object: {_snippet(response.text)}"
     elif isinstance(exc, KeyError):
-        what = f"the required field {exc.args[0]!r} is missing from {_snippet(response.text)}"
+        what = _missing_field(body, str(exc.args[0]), response.text)
     else:
         what = f"{type(exc).__name__}: {exc} in {_snippet(response.text)}"
     return APIResponseValidationError(f"Malformed response to {where}: {what}", response=response, body=body)
@@ -275,6 +276,25 @@ def _text_or_none(value: object) -> str | None:
 
 def _content_type(response: httpx.Response) -> str:
     return response.headers.get("content-type") or "no content-type"
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _missing_field(body: dict[str, Any], path: str, text: str) -> str:
+    """Where a required field is missing: the models name its place (``data[1].size``, the
+    second item of a page), so the message shows that object, not the start of the body."""
+    place, _, field = path.rpartition(".")
+    node: Any = body
+    try:
+        for name, index in _STEP.findall(place):
+            node = node[int(index)] if index else node[name]
+    except (KeyError, IndexError, TypeError):
+        place = ""
+    if not place or not isinstance(node, dict):
+        return f"the required field {path!r} is missing from {_snippet(text)}"
+    named = f" (id {node['id']!r})" if isinstance(node.get("id"), str) else ""
+    return f"the required field {field!r} is missing from {place}{named}: {_snippet(json.dumps(node))}"
 
 
 def _snippet(text: str) -> str:

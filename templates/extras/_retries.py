@@ -8,6 +8,8 @@
   backoff: 0.5 s, 1 s, 2 s, ... capped at 8 s, each shortened by a random jitter of up to 25 %.
 * When not to retry at all: the server asks for a wait longer than ``max_retry_after``, or sends
   ``x-should-retry: false``. The answer is then returned at once (and raised as its typed error).
+  An error answer with ``x-should-retry: true`` is retried whatever its status (a 400, say), as
+  the official SDK obeys the header both ways.
 * ``total`` is the number of retries (default 2, so at most 3 attempts); 0 turns retries off.
 * A JSON answer whose body is cut short (the connection drops half-way) is retried too.
 * A POST sent without an ``Idempotency-Key`` (through the low-level ``api`` functions, say) gets
@@ -36,6 +38,16 @@ RETRY_STATUSES = frozenset({408, 409, 429, *range(500, 600)})
 ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
 
+class _RetryAsked(httpx.TransportError):
+    """An error answer the server marked ``x-should-retry: true``: retried like a lost connection."""
+
+
+def _obey_should_retry(response: httpx.Response) -> None:
+    # httpx-retries calls this for the answers its status list does not retry.
+    if response.status_code >= 400 and response.headers.get("x-should-retry", "").lower() == "true":
+        raise _RetryAsked(f"HTTP {response.status_code} with x-should-retry: true")
+
+
 class RetryPolicy(Retry):
     """``httpx_retries.Retry`` with the official SDK's defaults, ``retry-after-ms`` support and an
     injectable sleep. Instances are immutable in use: each attempt works on a copy."""
@@ -55,6 +67,8 @@ class RetryPolicy(Retry):
         options.setdefault("backoff_factor", 0.25)
         options.setdefault("backoff_jitter", 0.25)
         options.setdefault("max_backoff_wait", 8.0)
+        options.setdefault("validate_response", _obey_should_retry)
+        options.setdefault("retry_on_exceptions", (*Retry.RETRYABLE_EXCEPTIONS, _RetryAsked))
         super().__init__(total=total, **options)
         self.sleep_function: Callable[[float], None] = sleep or time.sleep
         self.async_sleep_function: Callable[[float], Awaitable[None]] = async_sleep or asyncio.sleep

@@ -91,13 +91,14 @@ class Misalignment:
         review_target: None | str | Unset = d.pop("review_target", UNSET)
 
         steer: MisalignmentSteer | None | Unset = d.pop("steer", UNSET)
-        if isinstance(steer, dict):
+        if steer is not None and not isinstance(steer, Unset):
+            if not isinstance(steer, dict):
+                raise TypeError(f"'steer' holds {steer!r:.60}, not what the contract allows there")
             try:
                 steer_type_0 = MisalignmentSteer.from_dict(steer)
-
-                steer = steer_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+            except KeyError as exc:
+                raise KeyError(f"steer.{exc.args[0]}") from None
+            steer = steer_type_0
 
         misalignment = cls(
             detailed_explanation=detailed_explanation,

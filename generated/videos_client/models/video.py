@@ -170,13 +170,14 @@ class Video:
         expires_at: int | None | Unset = d.pop("expires_at", UNSET)
 
         error: None | Unset | VideoCreateError = d.pop("error", UNSET)
-        if isinstance(error, dict):
+        if error is not None and not isinstance(error, Unset):
+            if not isinstance(error, dict):
+                raise TypeError(f"'error' holds {error!r:.60}, not what the contract allows there")
             try:
                 error_type_0 = VideoCreateError.from_dict(error)
-
-                error = error_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+            except KeyError as exc:
+                raise KeyError(f"error.{exc.args[0]}") from None
+            error = error_type_0
 
         prompt: None | str | Unset = d.pop("prompt", UNSET)
 

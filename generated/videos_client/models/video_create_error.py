@@ -97,22 +97,24 @@ class VideoCreateError:
         type_: None | str | Unset = d.pop("type", UNSET)
 
         headers: None | Unset | VideoCreateErrorHeadersType0 = d.pop("headers", UNSET)
-        if isinstance(headers, dict):
+        if headers is not None and not isinstance(headers, Unset):
+            if not isinstance(headers, dict):
+                raise TypeError(f"'headers' holds {headers!r:.60}, not what the contract allows there")
             try:
                 headers_type_0 = VideoCreateErrorHeadersType0.from_dict(headers)
-
-                headers = headers_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+            except KeyError as exc:
+                raise KeyError(f"headers.{exc.args[0]}") from None
+            headers = headers_type_0
 
         misalignment: Misalignment | None | Unset = d.pop("misalignment", UNSET)
-        if isinstance(misalignment, dict):
+        if misalignment is not None and not isinstance(misalignment, Unset):
+            if not isinstance(misalignment, dict):
+                raise TypeError(f"'misalignment' holds {misalignment!r:.60}, not what the contract allows there")
             try:
                 misalignment_type_0 = Misalignment.from_dict(misalignment)
-
-                misalignment = misalignment_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+            except KeyError as exc:
+                raise KeyError(f"misalignment.{exc.args[0]}") from None
+            misalignment = misalignment_type_0
 
         video_create_error = cls(
             code=code,

@@ -67,8 +67,11 @@ class VideoListResponse:
 
         data = []
         _data = d.pop("data")
-        for data_item_data in _data:
-            data_item = Video.from_dict(data_item_data)
+        for data_item_data_index, data_item_data in enumerate(_data):
+            try:
+                data_item = Video.from_dict(data_item_data)
+            except KeyError as exc:
+                raise KeyError(f"data[{data_item_data_index}].{exc.args[0]}") from None
 
             data.append(data_item)
 
