@@ -124,6 +124,11 @@ def test_removing_the_root_is_an_error(document):
         apply_overlay(document, overlay({"target": "$", "remove": True}))
 
 
+def test_extensions_are_allowed_anywhere_the_specification_allows_them(document):
+    extended = {**overlay({"target": "$.info", "update": {"title": "x"}, "x-why": "a note"}), "x-owner": "me"}
+    assert apply_overlay(document, extended)["info"]["title"] == "x"
+
+
 @pytest.mark.parametrize(
     ("change", "complaint"),
     [
@@ -134,6 +139,9 @@ def test_removing_the_root_is_an_error(document):
         ({"actions": [{"target": "$.info", "update": {}, "remove": True}]}, "action 0: give exactly one of"),
         ({"actions": [{"update": {}}]}, "action 0: 'target'"),
         ({"actions": [{"target": "$.info", "remove": "yes"}]}, "action 0: 'remove'"),
+        # A misspelt field is named, not read as an action without an update.
+        ({"actions": [{"target": "$.info", "updat": {}}]}, "action 0: unknown field 'updat'"),
+        ({"action": []}, "unknown field 'action' \\(an overlay has overlay, info, extends, actions"),
     ],
 )
 def test_malformed_overlay_documents_are_rejected(document, change, complaint):

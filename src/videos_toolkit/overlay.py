@@ -74,6 +74,20 @@ def _action_label(source: str, index: int, action: dict[str, Any]) -> str:
     return f"{source}: action {index} (target {action.get('target')!r})"
 
 
+# Overlay 1.0.0's fields; any other is a mistake (an `updat:` would otherwise be read as an
+# action with no update), except the specification extensions, x-*.
+OVERLAY_FIELDS = ("overlay", "info", "extends", "actions")
+ACTION_FIELDS = ("target", "description", "update", "remove")
+
+
+def _known_fields(mapping: dict[str, Any], known: tuple[str, ...], where: str, what: str) -> None:
+    for name in mapping:
+        if name not in known and not (isinstance(name, str) and name.startswith("x-")):
+            raise OverlayError(
+                f"{where}: unknown field {name!r} ({what} has {', '.join(known)}, and x- extensions)"
+            )
+
+
 def _checked_actions(overlay: dict[str, Any], source: str) -> list[dict[str, Any]]:
     version = overlay.get("overlay")
     if not isinstance(version, str) or not _VERSION.match(version):
@@ -81,6 +95,7 @@ def _checked_actions(overlay: dict[str, Any], source: str) -> list[dict[str, Any
     info = overlay.get("info")
     if not isinstance(info, dict) or not info.get("title") or not info.get("version"):
         raise OverlayError(f"{source}: 'info' must have a 'title' and a 'version'")
+    _known_fields(overlay, OVERLAY_FIELDS, source, "an overlay")
     actions = overlay.get("actions")
     if not isinstance(actions, list) or not actions:
         raise OverlayError(f"{source}: 'actions' must be a non-empty list")
@@ -88,6 +103,7 @@ def _checked_actions(overlay: dict[str, Any], source: str) -> list[dict[str, Any
         where = f"{source}: action {index}"
         if not isinstance(action, dict):
             raise OverlayError(f"{where}: an action must be a mapping")
+        _known_fields(action, ACTION_FIELDS, where, "an action")
         if not isinstance(action.get("target"), str) or not action["target"]:
             raise OverlayError(f"{where}: 'target' must be a JSONPath string")
         removes = action.get("remove", False)
