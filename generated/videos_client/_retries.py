@@ -11,7 +11,8 @@
   An error answer with ``x-should-retry: true`` is retried whatever its status (a 400, say), as
   the official SDK obeys the header both ways.
 * ``total`` is the number of retries (default 2, so at most 3 attempts); 0 turns retries off.
-* A JSON answer whose body is cut short (the connection drops half-way) is retried too.
+* A JSON answer whose body is cut short (the connection drops half-way) is retried too, and so is
+  any answer to a request marked ``extensions[READ_WHOLE_BODY]`` (a download held in memory).
 * A POST sent without an ``Idempotency-Key`` (through the low-level ``api`` functions, say) gets
   one here, before the first attempt, so its retries cannot start a second job.
 
@@ -31,9 +32,12 @@ from httpx_retries import Retry, RetryTransport
 from ._common import new_idempotency_key
 from ._exceptions import server_requested_delay
 
-__all__ = ["DEFAULT_MAX_RETRIES", "RetryPolicy"]
+__all__ = ["DEFAULT_MAX_RETRIES", "READ_WHOLE_BODY", "RetryPolicy"]
 
 DEFAULT_MAX_RETRIES = 2
+# A request extension: read the answer's body inside the retry loop whatever its type, so one cut
+# short is retried (download_content holds the bytes anyway; download_to_file streams instead).
+READ_WHOLE_BODY = "videos_client.read_whole_body"
 RETRY_STATUSES = frozenset({408, 409, 429, *range(500, 600)})
 ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
@@ -124,7 +128,9 @@ def _policy(request: httpx.Request, default: Retry) -> Retry:
     return retry if isinstance(retry, Retry) else default
 
 
-def _is_json(response: httpx.Response) -> bool:
+def _read_here(request: httpx.Request, response: httpx.Response) -> bool:
+    if request.extensions.get(READ_WHOLE_BODY):
+        return True
     return "json" in response.headers.get("content-type", "").lower()
 
 
@@ -146,7 +152,7 @@ class _Guard(httpx.BaseTransport):
         ):
             response.read()
             raise _NoRetry(response)
-        if _is_json(response):
+        if _read_here(request, response):
             try:
                 response.read()
             except BaseException:
@@ -172,7 +178,7 @@ class _AsyncGuard(httpx.AsyncBaseTransport):
         ):
             await response.aread()
             raise _NoRetry(response)
-        if _is_json(response):
+        if _read_here(request, response):
             try:
                 await response.aread()
             except BaseException:

@@ -32,6 +32,7 @@ from ._common import (
     to_video_source,
 )
 from ._exceptions import APIResponseValidationError, PollTimeoutError
+from ._retries import READ_WHOLE_BODY
 from .api.videos import (
     create_video,
     delete_video,
@@ -164,6 +165,12 @@ def _download_kwargs(video_id: str, variant: VideoContentVariant | str | Unset) 
     return kwargs
 
 
+def _whole(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A download read into memory: its body is read inside the retry loop, so one cut short is
+    sent again like a lost connection (as the openai SDK's own download_content is)."""
+    return {**kwargs, "extensions": {**kwargs.get("extensions", {}), READ_WHOLE_BODY: True}}
+
+
 def _partial_path(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     target = Path(path)
     return target, target.with_name(target.name + ".part")
@@ -190,7 +197,7 @@ class _Resource:
         return {
             **kwargs,
             "timeout": options.timeout if isinstance(timeout, Unset) else resolve_timeout(timeout),
-            "extensions": {"retry": policy},
+            "extensions": {**kwargs.get("extensions", {}), "retry": policy},
         }
 
     def _parse(self, build: Callable[..., Response[Any]], cls: type[T], response: httpx.Response) -> T:
@@ -327,7 +334,7 @@ class Videos(_Resource):
     ) -> bytes:
         """The MP4 (or ``variant="thumbnail"`` / ``"spritesheet"`` image) in memory. For large
         files prefer :meth:`download_to_file`, which streams."""
-        response = self._send(_download_kwargs(video_id, variant), timeout)
+        response = self._send(_whole(_download_kwargs(video_id, variant)), timeout)
         if response.status_code != 200:
             raise _not_ok(response)
         return response.content
@@ -673,7 +680,7 @@ class AsyncVideos(_Resource):
         variant: VideoContentVariant | str | Unset = UNSET,
         timeout: TimeoutTypes | Unset = UNSET,
     ) -> bytes:
-        response = await self._send(_download_kwargs(video_id, variant), timeout)
+        response = await self._send(_whole(_download_kwargs(video_id, variant)), timeout)
         if response.status_code != 200:
             raise _not_ok(response)
         return response.content
