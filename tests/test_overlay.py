@@ -109,6 +109,19 @@ def test_a_target_with_no_match_names_the_file_and_action(document):
     assert "VideoSecondz" in message and "matched no node" in message
 
 
+def test_a_target_that_runs_into_a_ref_says_targets_do_not_follow_references():
+    document = {
+        "paths": {"/v": {"post": {"schema": {"$ref": "#/components/schemas/Body"}}}},
+        "components": {"schemas": {"Body": {"properties": {"prompt": {"type": "string"}}}}},
+    }
+    through_ref = overlay({"target": "$.paths['/v'].post.schema.properties.prompt", "update": {"x": 1}})
+    said = r"reaches \{'\$ref': '#/components/schemas/Body'\} before 'properties'"
+    with pytest.raises(OverlayError, match=said):
+        apply_overlay(document, through_ref)
+    with pytest.raises(OverlayError, match=r"matched no node$"):  # no $ref on the way: no hint
+        apply_overlay(document, overlay({"target": "$.paths['/w'].post", "update": {"x": 1}}))
+
+
 def test_an_invalid_jsonpath_is_a_clear_error(document):
     with pytest.raises(OverlayError, match=r"^o.yaml: action 0 .*invalid JSONPath"):
         apply_overlay(document, overlay({"target": "$.components[", "update": {}}), source="o.yaml")

@@ -114,6 +114,29 @@ def _checked_actions(overlay: dict[str, Any], source: str) -> list[dict[str, Any
     return actions
 
 
+_SIMPLE_PATH = re.compile(r"\$((?:\.[A-Za-z_][\w-]*|\['[^']*'\]|\[\"[^\"]*\"\])+)")
+_STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\['([^']*)'\]|\[\"([^\"]*)\"\]")
+
+
+def _ref_in_the_way(document: dict[str, Any], target: str) -> str:
+    """A hint when a plain path (names only) runs into a ``$ref`` on its way: JSONPath matches the
+    document as written and does not follow references, a common surprise."""
+    if not (simple := _SIMPLE_PATH.fullmatch(target)):
+        return ""
+    node: Any = document
+    for dotted, single, double in _STEP.findall(simple.group(1)):
+        name = dotted or single or double
+        if isinstance(node, dict) and name not in node and isinstance(node.get("$ref"), str):
+            return (
+                f" (the path reaches {{'$ref': {node['$ref']!r}}} before {name!r}: a target does not follow "
+                "references; aim at the schema the $ref names)"
+            )
+        if not isinstance(node, dict) or name not in node:
+            return ""
+        node = node[name]
+    return ""
+
+
 def _apply_action(document: dict[str, Any], action: dict[str, Any], where: str) -> dict[str, Any]:
     try:
         query = jsonpath.compile(action["target"])
@@ -121,7 +144,8 @@ def _apply_action(document: dict[str, Any], action: dict[str, Any], where: str) 
         raise OverlayError(f"{where}: invalid JSONPath: {exc}") from exc
     locations = [node.location for node in query.finditer(document)]
     if not locations:
-        raise OverlayError(f"{where}: the target matched no node")
+        hint = _ref_in_the_way(document, action["target"])
+        raise OverlayError(f"{where}: the target matched no node{hint}")
     if action.get("remove"):
         return _remove_all(document, locations, where)
     for location in locations:
