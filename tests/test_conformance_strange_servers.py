@@ -209,7 +209,9 @@ def test_a_429_with_retry_after_is_waited_out_and_the_request_judged():
     report = run(effective_spec(), limited_target(2, "0"), replace(FAST, parts=("fuzzing",)))
     judged = [r for r in report.results if r.check in fuzzing.NEEDS_JUDGEMENT]
     assert report.ok and judged
-    assert not [r for r in judged if r.outcome is Outcome.SKIPPED]
+    # Only the 429s are this test's business: a download of a job the instant mock completes on
+    # its first read (the fuzzer's look-up) is rightly skipped as unfinished, and once in CI was.
+    assert not [r for r in judged if r.outcome is Outcome.SKIPPED and r.detail == fuzzing.RATE_LIMITED]
 
 
 def test_valid_input_refused_for_an_unfinished_source_is_counted_as_skipped_not_passed():
