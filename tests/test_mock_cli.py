@@ -215,7 +215,7 @@ def test_flags_map_onto_the_config():
         ["--fault-rate", "2"],
         ["--fault-status", "404"],
         ["--fault-status", "x"],
-        ["--speed", "0"],
+        ["--speed", "-1"],
         ["--latency-ms", "-1"],
         ["--port", "http"],
         ["--port", "70000"],  # the kernel would take it modulo 65536, as 4464

@@ -56,7 +56,7 @@ class MockRuntime:
             store = SqliteStore(config.state_file)
         self.store: MockStore = store if store is not None else InMemoryStore()
         # A persistent store resumes mock time where it would be now (see clock.py).
-        self.clock = MockClock(config.speed, resume=self.store.load_clock())
+        self.clock = MockClock(config.speed, resume=self.store.load_clock(), start=config.start_time)
         self.store.save_clock(self.clock.anchor())
         self.clock.on_advance(self.store.save_clock)
         self.idempotency = None if config.stateless else IdempotencyKeys(self.store)
@@ -69,7 +69,7 @@ class MockRuntime:
         self.required_headers = required_headers(self.index)
         self.faults = FaultInjector(config, self.index.operations)
         self.journal = Journal()
-        api = (
+        api = self.api = (
             StatelessApi(self.index)
             if config.stateless
             else StatefulApi(config, self.clock, self.store, self.index)
@@ -77,6 +77,17 @@ class MockRuntime:
         # Every operation of the contract has one: those the mock has no behaviour for answer from
         # the contract (see contract_answers.py).
         self.handlers: dict[str, Handler] = api.handlers
+
+    def reset(self) -> None:
+        """Forget every video, character, stored answer, queued fault and journal entry; ids start
+        the seed's sequence again, and mock time goes back to the start time if one was given."""
+        self.faults.clear()
+        self.journal.clear()
+        self.store.clear()
+        if isinstance(self.api, StatefulApi):
+            self.api.restart_ids()
+        if self.config.start_time is not None:
+            self.clock.restart(self.config.start_time)
 
     def _owner(self, headers: Headers) -> str:
         header = headers.get("authorization")

@@ -7,9 +7,11 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from videos_toolkit.mock.clock import LATEST
 from videos_toolkit.mock.config import FAULT_STATUSES, MIB, MockConfig, key_problem
 
 # How long a stop (SIGTERM, SIGINT) waits for in-flight requests before closing their connections.
@@ -50,6 +52,28 @@ def _between(low: float, high: float) -> Callable[[str], float]:
         return value
 
     return parse
+
+
+def _speed(text: str) -> float:
+    """0 (mock time stands still) or a speed from 0.001 to 1e6."""
+    return 0.0 if text.strip() in ("0", "0.0") else _between(0.001, 1e6)(text)
+
+
+def _start_time(text: str) -> float:
+    """Unix seconds, or an ISO 8601 date and time (UTC when it names no offset)."""
+    try:
+        value = float(text)
+    except ValueError:
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"give unix seconds or an ISO 8601 time such as 2026-01-01T00:00:00Z, got {text!r}"
+            ) from None
+        value = (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+    if not 0 <= value <= LATEST:  # False for nan
+        raise argparse.ArgumentTypeError(f"must be from 1970 to the year 9999, got {text!r}")
+    return value
 
 
 def _port(text: str) -> int:
@@ -100,10 +124,25 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument(
         "--speed",
-        type=_between(0.001, 1e6),
+        type=_speed,
         default=1.0,
         metavar="X",
-        help="mock time runs X times faster than wall time (default 1)",
+        help="mock time runs X times faster than wall time (default 1; 0: it stands still and moves "
+        "only by POST /_mock/clock/advance)",
+    )
+    p.add_argument(
+        "--start-time",
+        type=_start_time,
+        metavar="T",
+        help="mock time starts at T (unix seconds, or ISO 8601 such as 2026-01-01T00:00:00Z) instead "
+        "of now, and goes back to it on POST /_mock/reset",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="draw video and character ids from this seed: the same ids in the same order on every "
+        "run and after every POST /_mock/reset (default: at random)",
     )
     p.add_argument("--instant", action="store_true", help="jobs are terminal when first read after creation")
     p.add_argument(
@@ -174,6 +213,8 @@ def config_from(args: argparse.Namespace) -> MockConfig:
         stateless=args.stateless,
         api_keys=frozenset(args.api_key),
         speed=args.speed,
+        start_time=args.start_time,
+        seed=args.seed,
         instant=args.instant,
         upload_limit=int(args.upload_limit_mb * MIB),
         poll_after_ms=args.poll_after_ms,

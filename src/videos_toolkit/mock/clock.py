@@ -13,6 +13,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# Mock time stays before the year 10000: its timestamps are 64-bit integers in every answer (and
+# in a state file), which a clock moved by 1e308 seconds broke for good.
+LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z
+
 
 @dataclass(frozen=True)
 class ClockAnchor:
@@ -34,14 +38,18 @@ class MockClock:
         *,
         wall: Callable[[], float] = time.time,
         resume: ClockAnchor | None = None,
+        start: float | None = None,
     ) -> None:
-        """``resume``: continue from a persisted anchor instead of starting at wall time."""
-        if speed <= 0:
-            raise ValueError("speed must be greater than 0")
+        """``resume``: continue from a persisted anchor; ``start``: the mock time to start at;
+        neither: start at wall time. Speed 0: mock time moves only when advanced."""
+        if speed < 0:
+            raise ValueError("speed must not be negative")
         self.speed = speed
         self._wall = wall
-        start = wall()
-        self._origin = resume.mock_at(start) if resume is not None else start
+        if resume is not None:
+            self._origin = resume.mock_at(wall())
+        else:
+            self._origin = start if start is not None else wall()
         # Monotonic time measures the elapsed part, so a wall-clock jump cannot move jobs backwards.
         self._mono_origin = time.monotonic()
         self._offset = 0.0
@@ -59,6 +67,14 @@ class MockClock:
     def on_advance(self, listener: Callable[[ClockAnchor], None]) -> None:
         """Call ``listener`` with the new anchor after every :meth:`advance` (a store persists it)."""
         self._listeners.append(listener)
+
+    def restart(self, at: float) -> None:
+        """Start mock time again at ``at`` (a reset with nothing stored: no job can see it go back)."""
+        with self._lock:
+            self._origin, self._mono_origin, self._offset = at, time.monotonic(), 0.0
+            anchor = self.anchor()
+            for listener in self._listeners:
+                listener(anchor)
 
     def advance(self, seconds: float) -> None:
         """Move mock time forward (never backwards: job states must not regress)."""

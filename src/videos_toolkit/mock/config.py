@@ -30,8 +30,14 @@ class MockConfig:
     stateless: bool = False
     # Accepted API keys; empty means any non-empty bearer token is accepted.
     api_keys: frozenset[str] = field(default_factory=frozenset)
-    # Mock time runs this many times faster than wall time (jobs finish sooner, polls are shorter).
+    # Mock time runs this many times faster than wall time (jobs finish sooner, polls are shorter);
+    # 0: it stands still, and moves only when advanced (POST /_mock/clock/advance).
     speed: float = 1.0
+    # Mock time starts here (unix seconds) instead of at wall time, and returns here on a reset.
+    start_time: float | None = None
+    # Video and character ids drawn from this seed: the same ids in the same order on every run
+    # (and again after a reset), instead of at random.
+    seed: int | None = None
     # Jobs are terminal as soon as they are read after creation.
     instant: bool = False
     # Largest request body accepted, in bytes (413 above it).
@@ -54,8 +60,11 @@ class MockConfig:
     state_file: Path | None = None
 
     def __post_init__(self) -> None:
-        if self.speed <= 0:
-            raise ValueError("speed must be greater than 0")
+        if self.speed < 0:
+            raise ValueError("speed must not be negative (0: mock time stands still)")
+        if self.state_file is not None and (self.seed is not None or self.start_time is not None):
+            # A restart would hand out the ids of stored videos again, or move their time back.
+            raise ValueError("a state file keeps its own ids and mock time: no seed or start time with it")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ValueError("fault_rate must be between 0 and 1")
         if self.fault_rate and not self.fault_statuses:

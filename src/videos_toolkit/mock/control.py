@@ -25,6 +25,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from videos_toolkit.mock.clock import LATEST
 from videos_toolkit.mock.errors import ApiError, bad_request
 from videos_toolkit.mock.faults import FaultError
 from videos_toolkit.mock.handlers import json_response, owner_of
@@ -117,9 +118,6 @@ def _health(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, 
     }
 
 
-# Mock time stays before the year 10000: its timestamps are 64-bit integers in every answer (and
-# in a state file), which a clock moved by 1e308 seconds broke for good.
-LATEST = 253_402_300_799  # 9999-12-31T23:59:59Z
 # "Every request from now on" is far below this, and the sum of queued faults stays a 64-bit
 # integer in GET /_mock/faults (a count of 1e30 was queued and then broke every later GET).
 MAX_FAULTS = 10**12
@@ -176,9 +174,7 @@ def _forget_requests(runtime: Any, body: dict[str, Any], asker: str | None) -> d
 
 
 def _reset(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
-    runtime.faults.clear()
-    runtime.journal.clear()
-    runtime.store.clear()
+    runtime.reset()
     return {"now": runtime.clock.now()}
 
 

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import logging
 import math
+import random
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -124,6 +125,7 @@ class StatefulApi:
         self.config = config
         self.clock = clock
         self.store = store
+        self.restart_ids()
         self.index, self.facts = index, ContractFacts(index)
         self.video_extras = missing_required(index, "retrieveVideo", jobs.VIDEO_FIELDS)
         self.list_defaults = {p.name: p.default for p in index.operations["listVideos"].params}
@@ -159,7 +161,7 @@ class StatefulApi:
     def _new_job(self, owner: str, prompt: str, **fields: Any) -> Response:
         instant = self.config.instant
         video = VideoRecord(
-            id=new_id("video"),
+            id=self.new_id("video"),
             owner=owner,
             created_at=self.clock.now(),
             prompt=prompt,
@@ -230,6 +232,16 @@ class StatefulApi:
             raise not_found("Character", call.path["character_id"], param="character_id")
         return character
 
+    def restart_ids(self) -> None:
+        """Ids from the start of the seed's sequence again (a reset); at random without a seed."""
+        seed = self.config.seed
+        self._ids = random.Random(seed) if seed is not None else None
+
+    def new_id(self, prefix: str) -> str:
+        if self._ids is None:
+            return new_id(prefix)
+        return f"{prefix}_{self._ids.getrandbits(192):048x}"  # as long as a random one
+
     # -- operations ----------------------------------------------------------------------------
 
     async def create_video(self, call: Call) -> Response:
@@ -281,7 +293,8 @@ class StatefulApi:
         state = jobs.state_at(video, self.clock.now())
         headers = None
         if not state.terminal:
-            poll_ms = max(1, round(self.config.poll_after_ms / self.clock.speed))
+            speed = self.clock.speed or 1.0  # time standing still: the unscaled hint
+            poll_ms = max(1, round(self.config.poll_after_ms / speed))
             headers = {"openai-poll-after-ms": str(poll_ms)}
         return json_response(jobs.video_object(video, state, self.video_extras), headers=headers)
 
@@ -333,7 +346,7 @@ class StatefulApi:
         assert call.body is not None
         _readable_video(call.body["video"])  # a character is cut from a real clip, as for extend
         character = CharacterRecord(
-            id=new_id("char"),
+            id=self.new_id("char"),
             owner=call.owner,
             created_at=math.floor(self.clock.now()),
             name=call.body["name"],
