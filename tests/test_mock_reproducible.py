@@ -19,14 +19,16 @@ def client(**config) -> httpx.Client:
     return httpx.Client(transport=InProcessTransport(app), base_url="http://mock/v1", headers=KEY)
 
 
-def session(c: httpx.Client) -> list[dict]:
-    """A short session of an app: create, extend, poll, list."""
-    video = c.post("/videos", json={"prompt": "a cat", "seconds": "4"}).json()
+def session(c: httpx.Client) -> list[bytes]:
+    """A short session of an app: create, extend, poll, list; the bodies as answered."""
+    created = c.post("/videos", json={"prompt": "a cat", "seconds": "4"})
+    video = created.json()
     c.post("http://mock/_mock/clock/advance", json={"seconds": 10})
     extend = {"prompt": "more", "seconds": "4", "video": {"id": video["id"]}}
     longer = c.post("/videos/extensions", json=extend)
     assert longer.status_code == 200, longer.text
-    return [video, longer.json(), c.get(f"/videos/{video['id']}").json(), c.get("/videos").json()]
+    answers = [created, longer, c.get(f"/videos/{video['id']}"), c.get("/videos")]
+    return [answer.content for answer in answers]
 
 
 def test_the_same_seed_and_start_time_answer_the_same_bytes_run_after_run():
