@@ -423,6 +423,14 @@ def bad_variant_as_404(seen: Seen, status: int, body: dict) -> Answer | None:
     return None
 
 
+def names_id_on_every_404(seen: Seen, status: int, body: dict) -> Answer | None:
+    """Every 404 names param "id", a field no request has (extend's must name `video`)."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if status == 404 and isinstance(error, dict):
+        return 404, {"error": {**error, "param": "id"}}
+    return None
+
+
 def drops_header(name: bytes) -> Callable[[Any], Any]:
     """Sends every answer without the response header ``name``."""
 
@@ -852,5 +860,9 @@ VARIANTS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "lets another key read a character": (
         lambda app: Breaker(app, before=characters_for_everyone),
         "key_isolation",
+    ),
+    "names param 'id' on every 404": (
+        lambda app: Breaker(app, after=names_id_on_every_404),
+        "deleted_stays_deleted",
     ),
 }

@@ -55,12 +55,42 @@ def expect_video(response: httpx.Response, what: str) -> dict[str, Any]:
     return video
 
 
-def expect_not_found(attempts: list[tuple[str, httpx.Response]], subject: str, by: str = "") -> None:
+# The field a 404's envelope names. An id in the path may be named (the contract's NotFound example
+# names video_id) or not (null), but no other field: the request has none other. Extending a video
+# by id must name `video` (extendVideo's description says so).
+NOT_FOUND_PARAM_REQUIRED = {"extend": "video"}
+
+
+def expect_not_found(
+    attempts: list[tuple[str, httpx.Response]], subject: str, by: str = "", param: str = "video_id"
+) -> None:
     for action, response in attempts:
         if response.status_code != 404:
             raise PropertyViolation(
                 f"{by}{action} of {subject} must be 404, got {response.status_code}", "", response
             )
+        error = safe_json(response).get("error")
+        named = error.get("param") if isinstance(error, dict) else None
+        if required := NOT_FOUND_PARAM_REQUIRED.get(action):
+            if not _names(named, required):
+                raise PropertyViolation(
+                    f"{by}{action} of {subject}: the 404 must name param {required!r} (the contract's "
+                    f"description of the operation), got {named!r}",
+                    "",
+                    response,
+                )
+        elif named is not None and not _names(named, param):
+            raise PropertyViolation(
+                f"{by}{action} of {subject}: the 404 names param {named!r}, which this request does not "
+                f"have (the id is {param!r}; the contract's NotFound example names it, or null)",
+                "",
+                response,
+            )
+
+
+def _names(named: Any, param: str) -> bool:
+    """``named`` is the field ``param`` itself, or one inside it ("video.id", "video[id]")."""
+    return named == param or (isinstance(named, str) and named.startswith((f"{param}.", f"{param}[")))
 
 
 def expect_error_code(response: httpx.Response, status: int, code: str, what: str) -> None:
@@ -149,8 +179,7 @@ def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
             f"{what}: the refusal must carry the error envelope with a message", "", response
         )
     named = error.get("param")
-    # The field itself, or one inside it ("video.id", "video[id]" for a reference object).
-    if not (named == param or (isinstance(named, str) and named.startswith((f"{param}.", f"{param}[")))):
+    if not _names(named, param):  # the field itself, or one inside it (a reference object's id)
         raise PropertyViolation(
             f"{what}: the envelope must name param {param!r}, got {error.get('param')!r} "
             f"(HTTP {response.status_code})",

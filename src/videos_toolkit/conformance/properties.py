@@ -925,6 +925,7 @@ class Properties:
                         [("retrieve", other.get(f"/videos/characters/{character}"))],
                         f"this key's character {character}",
                         by="another key's ",
+                        param="character_id",
                     )
         if (kept := client.get(f"/videos/{vid}")).status_code != 200:
             raise PropertyViolation(f"{vid} was lost after another key tried to delete it", "", kept)
