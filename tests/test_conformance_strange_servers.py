@@ -248,6 +248,38 @@ def test_a_server_that_serves_only_some_known_models_passes():
     assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
 
 
+def refuses_every_reference(app: Any) -> Any:
+    """The mock behind a front that refuses every input_reference by file id or URL, as a server
+    that looks them up and fetches them refuses the suite's (a generated id, example.com)."""
+
+    async def front(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await app(scope, receive, send)
+        body, replay = await read_whole_body(receive)
+        try:
+            sent = json.loads(body)
+        except ValueError:
+            sent = None
+        if isinstance(sent, dict) and isinstance(sent.get("input_reference"), dict):
+            refusal = envelope(
+                "Could not fetch the reference image.", "input_reference", "image_fetch_failed"
+            )
+            return await always(400, json.dumps(refusal).encode(), "application/json")(scope, replay, send)
+        await app(scope, replay, send)
+
+    front.state = app.state  # type: ignore[attr-defined]
+    return front
+
+
+def test_a_server_refusing_references_it_cannot_resolve_passes_with_those_cases_skipped():
+    """A provider's review: a server that fetches image URLs and looks up file ids refused the
+    suite's (the contract's example.com URL), and fuzzing failed it for refusing valid data."""
+    report = run(effective_spec(), mock_target(refuses_every_reference), replace(FAST, parts=("fuzzing",)))
+    assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
+    skipped = [r for r in report.results if r.detail == fuzzing.UNRESOLVED_REFERENCE]
+    assert skipped and {(r.operation, r.outcome) for r in skipped} == {("POST /videos", Outcome.SKIPPED)}
+
+
 def keeps_running_jobs(app: Any) -> Any:
     """Refuses (400, with the envelope) to delete a video whose job has not ended yet."""
 

@@ -168,6 +168,16 @@ def refuses_unserved_model(model: object, default: str | None, status: int, body
     return status == 400 and named and isinstance(model, str) and model != default
 
 
+def refuses_unresolvable_reference(body: Any, status: int, answer: Any) -> bool:
+    """A 400 naming ``input_reference`` to a request that gives one by ``file_id`` or ``image_url``:
+    a file this server does not hold, or an image it cannot fetch or read. The contract allows it
+    (createVideo's description), and no suite can send a reference every server can resolve."""
+    reference = body.get("input_reference") if isinstance(body, dict) else None
+    error = answer.get("error") if isinstance(answer, dict) else None
+    named = error.get("param") if isinstance(error, dict) else None
+    return status == 400 and isinstance(reference, dict) and _names(named, "input_reference")
+
+
 def expect_rejection(response: httpx.Response, param: str, what: str) -> None:
     if not 400 <= response.status_code < 500:
         raise PropertyViolation(

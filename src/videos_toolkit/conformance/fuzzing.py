@@ -27,7 +27,11 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.transport.serialization import Binary
 
-from videos_toolkit.conformance.exchanges import multipart_parts, refuses_unserved_model
+from videos_toolkit.conformance.exchanges import (
+    multipart_parts,
+    refuses_unresolvable_reference,
+    refuses_unserved_model,
+)
 from videos_toolkit.conformance.results import FILTERED, CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
 from videos_toolkit.conformance.uploads import Uploads
@@ -294,11 +298,13 @@ def _schema(job: Job, beat: Callable[[], None] | None = None, sources: "SourceVe
         schema.app = target.fuzz_app
     _upload_real_videos(schema, target.uploads, beat)
     _drop_unrepresentable_negatives(schema, job.spec)
-    _allow_refusing_unfinished_sources(schema, target, sources or SourceVerdicts())
+    sources = sources if sources is not None else SourceVerdicts()
+    _allow_refusing_unfinished_sources(schema, target, sources)
     _allow_replays_of_deleted_videos(schema)
     _skip_paths_of_other_operations(schema, job.spec)
     _allow_rate_limits(schema)
     _allow_unserved_models(schema, ContractFacts(compile_spec(job.spec)).defaults.get("model"))
+    _allow_unresolvable_references(schema, sources)
     _allow_not_implemented_methods(schema, view)
     return schema
 
@@ -435,6 +441,7 @@ class SourceVerdicts:
 
     completed: set[str] = field(default_factory=set)  # video ids answered completed in this run
     unjudged: set[str] = field(default_factory=set)  # valid input rightly refused: not judged
+    unresolved: set[str] = field(default_factory=set)  # an input_reference the server could not use
     regressed: set[str] = field(default_factory=set)  # refused a video answered completed before
 
 
@@ -508,6 +515,10 @@ JUDGE_ACCEPTANCE = (
 NEEDS_JUDGEMENT = frozenset({*JUDGE_ACCEPTANCE, "negative_data_rejection"})
 RATE_LIMITED = "answered 429 (rate limited): the request was not judged"
 UNFINISHED_SOURCE = "refused because its source video was not completed yet: valid input not judged"
+UNRESOLVED_REFERENCE = (
+    "refused an input_reference the server could not resolve (a file id or image URL no suite can "
+    "make real): valid input not judged"
+)
 
 
 def _allow_rate_limits(schema: Any) -> None:
@@ -524,6 +535,26 @@ def _allow_rate_limits(schema: Any) -> None:
         answered = {getattr(response, "status_code", None), getattr(failure, "status_code", None)}
         # ignored_auth sends its own probe and names its answer only in its message.
         return 429 not in answered and "got `429 " not in str(getattr(failure, "message", ""))
+
+
+def _allow_unresolvable_references(schema: Any, sources: SourceVerdicts) -> None:
+    """An ``input_reference`` by file id or image URL names something the server must resolve,
+    which the generated value never is (nor the contract's example.com URL): a 400 naming it is
+    the server's right (see ``refuses_unresolvable_reference``). The case is counted as skipped:
+    the rest of its input was never judged."""
+
+    @schema.hook
+    def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
+        if not _refused_valid_data(failure, response):
+            return True
+        try:
+            answer = response.json()
+        except (ValueError, AttributeError):
+            return True
+        if not refuses_unresolvable_reference(case.body, response.status_code, answer):
+            return True
+        sources.unresolved.add(case.id)
+        return False
 
 
 def _allow_unserved_models(schema: Any, default: str | None) -> None:
@@ -638,12 +669,11 @@ def _results(event: events.ScenarioFinished, job: Job, sources: SourceVerdicts) 
                 detail = _one_line(failure.rule, failure.response.split("\n", 1)[0])
             elif outcome is Outcome.PASSED and limited and check.name in NEEDS_JUDGEMENT:
                 outcome, detail = Outcome.SKIPPED, RATE_LIMITED
-            elif (
-                outcome is Outcome.PASSED
-                and case_id in sources.unjudged
-                and check.name == "positive_data_acceptance"
-            ):
-                outcome, detail = Outcome.SKIPPED, UNFINISHED_SOURCE
+            elif outcome is Outcome.PASSED and check.name == "positive_data_acceptance":
+                if case_id in sources.unjudged:
+                    outcome, detail = Outcome.SKIPPED, UNFINISHED_SOURCE
+                elif case_id in sources.unresolved:
+                    outcome, detail = Outcome.SKIPPED, UNRESOLVED_REFERENCE
             results.append(
                 CheckResult(
                     operation=operation,

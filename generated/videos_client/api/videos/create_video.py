@@ -123,7 +123,9 @@ def sync_detailed(
 
      Starts rendering a new video from a text prompt, optionally guided by a reference image.
     The official SDK always sends multipart/form-data; a JSON body is accepted too when no
-    file is uploaded.
+    file is uploaded. An `input_reference` the server cannot use (a `file_id` it does not
+    hold, an `image_url` it cannot fetch, an image it cannot read) answers 400 with
+    `param: input_reference`.
 
     Args:
         idempotency_key (str | Unset):
@@ -160,7 +162,9 @@ def sync(
 
      Starts rendering a new video from a text prompt, optionally guided by a reference image.
     The official SDK always sends multipart/form-data; a JSON body is accepted too when no
-    file is uploaded.
+    file is uploaded. An `input_reference` the server cannot use (a `file_id` it does not
+    hold, an `image_url` it cannot fetch, an image it cannot read) answers 400 with
+    `param: input_reference`.
 
     Args:
         idempotency_key (str | Unset):
@@ -192,7 +196,9 @@ async def asyncio_detailed(
 
      Starts rendering a new video from a text prompt, optionally guided by a reference image.
     The official SDK always sends multipart/form-data; a JSON body is accepted too when no
-    file is uploaded.
+    file is uploaded. An `input_reference` the server cannot use (a `file_id` it does not
+    hold, an `image_url` it cannot fetch, an image it cannot read) answers 400 with
+    `param: input_reference`.
 
     Args:
         idempotency_key (str | Unset):
@@ -227,7 +233,9 @@ async def asyncio(
 
      Starts rendering a new video from a text prompt, optionally guided by a reference image.
     The official SDK always sends multipart/form-data; a JSON body is accepted too when no
-    file is uploaded.
+    file is uploaded. An `input_reference` the server cannot use (a `file_id` it does not
+    hold, an `image_url` it cannot fetch, an image it cannot read) answers 400 with
+    `param: input_reference`.
 
     Args:
         idempotency_key (str | Unset):
