@@ -97,8 +97,9 @@ def sync_detailed(
 ) -> Response[ErrorResponse | Video]:
     """Retrieve a video job.
 
-     While the job is not terminal the response carries `openai-poll-after-ms`, the number of
-    milliseconds a poller should wait before asking again.
+     While the job is not terminal the response may carry `openai-poll-after-ms`, the number of
+    milliseconds a poller should wait before asking again (a hint: without it a poller waits
+    its own default, the official SDK 1 s).
 
     Args:
         video_id (str):
@@ -129,8 +130,9 @@ def sync(
 ) -> ErrorResponse | Video | None:
     """Retrieve a video job.
 
-     While the job is not terminal the response carries `openai-poll-after-ms`, the number of
-    milliseconds a poller should wait before asking again.
+     While the job is not terminal the response may carry `openai-poll-after-ms`, the number of
+    milliseconds a poller should wait before asking again (a hint: without it a poller waits
+    its own default, the official SDK 1 s).
 
     Args:
         video_id (str):
@@ -156,8 +158,9 @@ async def asyncio_detailed(
 ) -> Response[ErrorResponse | Video]:
     """Retrieve a video job.
 
-     While the job is not terminal the response carries `openai-poll-after-ms`, the number of
-    milliseconds a poller should wait before asking again.
+     While the job is not terminal the response may carry `openai-poll-after-ms`, the number of
+    milliseconds a poller should wait before asking again (a hint: without it a poller waits
+    its own default, the official SDK 1 s).
 
     Args:
         video_id (str):
@@ -186,8 +189,9 @@ async def asyncio(
 ) -> ErrorResponse | Video | None:
     """Retrieve a video job.
 
-     While the job is not terminal the response carries `openai-poll-after-ms`, the number of
-    milliseconds a poller should wait before asking again.
+     While the job is not terminal the response may carry `openai-poll-after-ms`, the number of
+    milliseconds a poller should wait before asking again (a hint: without it a poller waits
+    its own default, the official SDK 1 s).
 
     Args:
         video_id (str):
