@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
@@ -127,6 +128,17 @@ def _refused_keys(target: Target, probe: Probe) -> str | None:
     return None
 
 
+def _url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a server's base URL (a typo, not an unreachable server)."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        return f"not a URL ({exc})"
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return "give an http:// or https:// URL with a host, such as http://127.0.0.1:8000/v1"
+    return None
+
+
 def _refuse(message: str) -> tuple[int, None]:
     """A run that cannot start: why, on stderr (stdout is the run's own output), and exit code 2."""
     Console(stderr=True).print(message, style="red", markup=False, highlight=False, soft_wrap=True)
@@ -156,6 +168,8 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     except SampleError as exc:
         return _refuse(str(exc))
     if args.base_url:
+        if problem := _url_problem(args.base_url):
+            return _refuse(f"--base-url {args.base_url!r}: {problem}")
         if not args.api_key:
             return _refuse("--api-key (or OPENAI_API_KEY) is required with --base-url")
         if args.other_api_key and args.other_api_key == args.api_key:
