@@ -378,3 +378,35 @@ def test_a_run_whose_uploads_were_refused_points_to_sample_video(tmp_path, capsy
     with serve(always(200, b"{}", "application/json")) as base_url:
         main(["--base-url", base_url, "--api-key", "k", *limits])
     assert "--sample-video" not in capsys.readouterr().out
+
+
+def test_a_request_accepted_though_invalid_is_reported_with_what_was_invalid():
+    """'Invalid data should have been rejected' alone sent a provider to the HTML report."""
+    from tests.broken_mocks import Breaker
+
+    video = {"id": "video_x", "object": "video", "created_at": 1, "status": "queued", "model": "sora-2"}
+    video |= {"progress": 0, "seconds": "4", "size": "720x1280"}
+
+    def accepts_anything(seen: Any, status: int, body: dict) -> Any:
+        if seen.method == "POST" and seen.path.endswith("/videos") and status == 400:
+            return 200, video
+        return None
+
+    target = mock_target(lambda app: Breaker(app, after=accepts_anything))
+    report = run(effective_spec(), target, replace(FAST, parts=("fuzzing",)))
+    details = {r.detail for r in report.failures if r.check == "negative_data_rejection"}
+    assert any(d.startswith("Schema-violating request accepted: in body - ") for d in details), details
+
+
+def test_an_error_without_the_envelope_is_named_so_not_just_its_status():
+    """'expected 400 with code video_not_completed, got 400' hid that the body had no "error"."""
+    from tests.broken_mocks import Breaker
+
+    def flattens_errors(seen: Any, status: int, body: dict) -> Any:
+        return (status, body["error"]) if status >= 400 and isinstance(body.get("error"), dict) else None
+
+    target = mock_target(lambda app: Breaker(app, after=flattens_errors))
+    report = run(effective_spec(), target, replace(FAST, parts=("properties",)))
+    said = {r.detail for r in report.failures}
+    expected = [d for d in said if "expected 415 with the error envelope" in d or "with code " in d]
+    assert expected and all('has no "error" object' in d for d in expected), said

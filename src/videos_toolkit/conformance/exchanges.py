@@ -93,13 +93,30 @@ def _names(named: Any, param: str) -> bool:
     return named == param or (isinstance(named, str) and named.startswith((f"{param}.", f"{param}[")))
 
 
+def envelope_problem(response: httpx.Response) -> str | None:
+    """What keeps an error answer's body from being the API's envelope, in words; None if it is."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "its body is not JSON"
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return 'its body has no "error" object (the envelope: {"error": {message, type, param, code}})'
+    if not isinstance(error.get("message"), str) or not error["message"]:
+        return 'its "error" has no message'
+    return None
+
+
 def expect_error_code(response: httpx.Response, status: int, code: str, what: str) -> None:
     """The answer is ``status`` with the error envelope's ``code``."""
     error = safe_json(response).get("error")
     if response.status_code != status or not isinstance(error, dict) or error.get("code") != code:
-        raise PropertyViolation(
-            f"{what}: expected {status} with code {code}, got {response.status_code}", "", response
-        )
+        got = f"{response.status_code}"
+        if response.status_code == status:
+            problem = envelope_problem(response)
+            named = error.get("code") if isinstance(error, dict) else None
+            got += f": {problem}" if problem else f" with code {named!r}"
+        raise PropertyViolation(f"{what}: expected {status} with code {code}, got {got}", "", response)
 
 
 def listing(client: httpx.Client, video_id: str) -> httpx.Response | None:

@@ -687,12 +687,19 @@ def _results(event: events.ScenarioFinished, job: Job, sources: SourceVerdicts) 
     return results
 
 
+INVALID_COMPONENT = "Invalid component:"
+
+
 def _one_line(rule: str, status: str = "") -> str:
     """A failure's title and the first line of its message (or the answer's status): "Server
     error" alone, or "Response violates schema" without saying where, gives a person nothing to
     act on."""
     title, *rest = rule.splitlines()
-    first = next((line.strip() for line in rest if line.strip()), "")
+    lines = [line.strip() for line in rest if line.strip()]
+    # What was invalid about a request accepted anyway says more than "Invalid data should have
+    # been rejected": "in body - size: Invalid enum value".
+    component = next((line for line in lines if line.startswith(INVALID_COMPONENT)), "")
+    first = component.removeprefix(INVALID_COMPONENT).strip() or next(iter(lines), "")
     if first and first != title:
         line = f"{title}: {first}"
     else:

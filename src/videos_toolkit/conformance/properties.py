@@ -40,6 +40,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 from videos_toolkit.conformance.exchanges import (
     PropertyViolation,
+    envelope_problem,
     expect_error_code,
     expect_not_found,
     expect_rejection,
@@ -442,11 +443,11 @@ class Properties:
     def _unsupported_media_type(client: httpx.Client) -> None:
         """A body of a media type the operation does not accept is 415, with the envelope."""
         response = client.post("/videos", content=b"prompt=a cat", headers={"Content-Type": "text/plain"})
-        error = safe_json(response).get("error")
-        if response.status_code != 415 or not isinstance(error, dict) or not error.get("message"):
+        problem = envelope_problem(response)
+        if response.status_code != 415 or problem:
+            got = f"{response.status_code}" + (f": {problem}" if response.status_code == 415 else "")
             raise PropertyViolation(
-                f"create with Content-Type text/plain: expected 415 with the error envelope, got "
-                f"{response.status_code}",
+                f"create with Content-Type text/plain: expected 415 with the error envelope, got {got}",
                 "",
                 response,
             )
