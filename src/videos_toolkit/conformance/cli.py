@@ -391,6 +391,7 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
                     f"{part} still running after {now - since:.0f} s · {totals()} · "
                     f"{now - started:.0f} s elapsed{waiting}",
                     highlight=False,
+                    soft_wrap=True,  # one line in a log, however long: a wrapped one reads as two
                 )
 
     def finished() -> None:
@@ -401,6 +402,7 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
         console.print(
             f"{part} done in {now - since:.1f} s · {totals()} · {now - started:.1f} s elapsed",
             highlight=False,
+            soft_wrap=True,
         )
 
     def on_part(part: str) -> None:
