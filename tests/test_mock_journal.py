@@ -60,6 +60,7 @@ def test_a_refused_request_is_kept_with_what_it_sent_and_why_it_was_refused():
     assert unknown["operation"] is None and unknown["status"] == 404
     assert unauthorized["status"] == 401 and unauthorized["error"]["code"] == "invalid_api_key"
     assert broken["status"] == 400 and broken["error"]["code"] == "invalid_json"
+    assert broken["body"] == '{"prompt": ' and broken["content_type"] == "application/json"  # as sent
 
 
 def test_a_form_is_kept_field_by_field_and_a_files_bytes_are_not_kept():
@@ -73,7 +74,7 @@ def test_a_form_is_kept_field_by_field_and_a_files_bytes_are_not_kept():
             files={"video": ("clip.mp4", clip, "video/mp4")},
         )
         (entry,) = requests_seen(c)
-    assert entry["content_type"] == "multipart/form-data"
+    assert entry["content_type"].startswith("multipart/form-data; boundary=")
     assert entry["body"] == {
         "prompt": "more",
         "seconds": "4",
@@ -160,3 +161,63 @@ def test_the_readmes_async_in_process_snippet_runs():
     assert body, "the snippet no longer marks where the async test starts"
     wrapped = setup + "async def _test():\n" + textwrap.indent(body, "    ") + "\nasyncio.run(_test())\n"
     exec(compile(wrapped, "README.md (async in-process snippet)", "exec"), {"asyncio": asyncio})
+
+
+def test_a_refusal_before_the_body_is_read_still_names_the_content_type():
+    with client(upload_limit=100) as c:
+        c.post("/v1/videos", headers={**KEY, "content-type": "text/plain"}, content=b"prompt=a cat")
+        c.post("/v1/videos", headers=KEY, json={"prompt": "x" * 200})
+        unsupported, too_large = requests_seen(c)
+    assert (unsupported["status"], unsupported["content_type"]) == (415, "text/plain")
+    assert (too_large["status"], too_large["content_type"]) == (413, "application/json")
+
+
+def test_a_keys_requests_include_those_refused_before_its_key_was_looked_at():
+    # A typo in a path is what a test most wants to find in its own requests.
+    mine = {"Authorization": "Bearer sk-mine"}
+    with client(api_keys=frozenset({"sk-other"})) as c:
+        c.get("/v1/video", headers=mine)  # unknown path: 404 before any key is read
+        c.put("/v1/videos", headers=mine)  # 405
+        c.get("/v1/videos", headers=mine)  # a key this mock does not take: 401
+        c.get("/v1/videos", headers={"Authorization": "Bearer sk-other"})
+        assert [e["status"] for e in requests_seen(c, **mine)] == [404, 405, 401]
+
+
+def test_a_journal_control_with_an_authorization_that_names_no_key_is_refused():
+    with client() as c:
+        c.get("/v1/videos", headers=KEY)
+        refused = c.get("/_mock/requests", headers={"Authorization": "sk-journal"})
+        assert refused.status_code == 400 and refused.json()["error"]["param"] == "Authorization"
+        assert c.delete("/_mock/requests", headers={"Authorization": "Basic eDp5"}).status_code == 400
+        assert len(requests_seen(c)) == 1  # nothing was cleared
+
+
+def test_the_memory_a_body_holds_is_its_bytes_not_its_parsed_objects(monkeypatch):
+    # 64 KiB of empty objects parse to about 1.5 MB of Python objects: 500 of them were 750 MiB.
+    import tracemalloc
+
+    many_objects = b"[" + b"{}," * 20_000 + b"{}]"
+    app = create_app(MockConfig())
+    with httpx.Client(transport=InProcessTransport(app), base_url="http://mock") as c:
+        send = {"headers": {**KEY, "content-type": "application/json"}, "content": many_objects}
+        c.post("/v1/videos", **send)  # warm up
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(20):
+            c.post("/v1/videos", **send)
+        grown = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+    assert grown < 20 * 3 * len(many_objects), grown  # the bytes, and a little more
+    (entry, *_) = app.state.mock.journal.entries()
+    assert entry["body"] == [{}] * 20_001
+
+
+def test_the_in_process_journal_takes_the_api_key_and_hands_out_copies():
+    app = create_app(MockConfig())
+    with httpx.Client(transport=InProcessTransport(app), base_url="http://mock") as c:
+        c.post("/v1/videos", headers=KEY, json={"prompt": "a cat", "seconds": "8"})
+        c.get("/v1/videos", headers={"Authorization": "Bearer sk-else"})
+    journal = app.state.mock.journal
+    (mine,) = journal.entries("sk-journal")
+    mine["body"]["seconds"] = "4"
+    assert journal.entries("sk-journal")[0]["body"]["seconds"] == "8"

@@ -111,7 +111,9 @@ class MockRuntime:
         scope = request.scope
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
-        entry = Entry(request_id, self.clock.now(), request.method, path, scope["query_string"])
+        entry = Entry(
+            request_id, self.clock.now(), request.method, path, scope["query_string"], scope["headers"]
+        )
         response = await self._answer(request, path, entry)
         entry.status = response.status_code
         if entry.status >= 400:

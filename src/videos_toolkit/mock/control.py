@@ -28,7 +28,8 @@ from starlette.responses import Response
 from videos_toolkit.mock.clock import LATEST
 from videos_toolkit.mock.errors import ApiError, bad_request
 from videos_toolkit.mock.faults import FaultError
-from videos_toolkit.mock.handlers import json_response, owner_of
+from videos_toolkit.mock.handlers import json_response
+from videos_toolkit.mock.journal import bearer_key
 
 PREFIX = "/_mock/"
 MAX_BODY = 64 * 1024
@@ -60,7 +61,7 @@ async def control(runtime: Any, request: Request) -> Response:
                 headers={"allow": ", ".join(methods)},
             )
         body = await _body(request) if request.method == "POST" else {}
-        return json_response(action(runtime, body, _asker(request)))
+        return json_response(action(runtime, body, request.headers.get("authorization")))
     except ApiError as error:
         return json_response(error.envelope(), error.status, dict(error.headers))
 
@@ -84,10 +85,17 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _asker(request: Request) -> str | None:
-    """Whose requests a control asks about: the owner of the API key it was sent with, if any."""
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    return owner_of(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+def _whose(authorization: str | None) -> str | None:
+    """The API key a journal control asks about (None: every key's requests)."""
+    if authorization is None:
+        return None
+    if (key := bearer_key(authorization)) is None:
+        raise bad_request(
+            "Send 'Authorization: Bearer <api key>' to see one key's requests, or no Authorization "
+            "header for every key's.",
+            param="Authorization",
+        )
+    return key
 
 
 def _only(body: dict[str, Any], *names: str) -> None:
@@ -110,7 +118,7 @@ def _number(body: dict[str, Any], name: str, default: float | None = None) -> fl
     return value
 
 
-def _health(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
+def _health(runtime: Any, body: dict[str, Any], authorization: str | None) -> dict[str, Any]:
     return {
         "status": "ok",
         "mode": "stateless" if runtime.config.stateless else "stateful",
@@ -123,7 +131,7 @@ def _health(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, 
 MAX_FAULTS = 10**12
 
 
-def _advance(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
+def _advance(runtime: Any, body: dict[str, Any], authorization: str | None) -> dict[str, Any]:
     _only(body, "seconds")
     seconds = _number(body, "seconds")
     if runtime.clock.now() + seconds > LATEST:
@@ -136,11 +144,11 @@ def _advance(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str,
     return {"now": runtime.clock.now()}
 
 
-def _pending(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
+def _pending(runtime: Any, body: dict[str, Any], authorization: str | None) -> dict[str, Any]:
     return {"pending": runtime.faults.pending()}
 
 
-def _enqueue(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
+def _enqueue(runtime: Any, body: dict[str, Any], authorization: str | None) -> dict[str, Any]:
     _only(body, "status", "count", "retry_after_ms", "operation")
     count = _number(body, "count", 1)
     if count != int(count) or count > MAX_FAULTS:
@@ -158,22 +166,22 @@ def _enqueue(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str,
     return {"pending": runtime.faults.pending()}
 
 
-def _clear(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
+def _clear(runtime: Any, body: dict[str, Any], authorization: str | None) -> dict[str, Any]:
     runtime.faults.clear()
     return {"pending": 0}
 
 
-def _requests(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
+def _requests(runtime: Any, body: dict[str, Any], authorization: str | None) -> dict[str, Any]:
     # Sent with a test's own API key, only that key's requests: tests sharing one mock, each with
     # a key of its own, see their own.
-    return {"object": "list", "data": runtime.journal.entries(asker)}
+    return {"object": "list", "data": runtime.journal.entries(_whose(authorization))}
 
 
-def _forget_requests(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
-    return {"cleared": runtime.journal.clear(asker)}
+def _forget_requests(runtime: Any, body: dict[str, Any], authorization: str | None) -> dict[str, Any]:
+    return {"cleared": runtime.journal.clear(_whose(authorization))}
 
 
-def _reset(runtime: Any, body: dict[str, Any], asker: str | None) -> dict[str, Any]:
+def _reset(runtime: Any, body: dict[str, Any], authorization: str | None) -> dict[str, Any]:
     runtime.reset()
     return {"now": runtime.clock.now()}
 

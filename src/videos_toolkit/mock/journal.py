@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
+from videos_toolkit.mock.handlers import owner_of
 from videos_toolkit.mock.multipart_form import UploadedPart
 from videos_toolkit.mock.validation import Received
 
@@ -31,6 +32,7 @@ class Entry:
         "at",
         "body",
         "error",
+        "headers",
         "idempotency_key",
         "method",
         "omitted",
@@ -42,8 +44,17 @@ class Entry:
         "status",
     )
 
-    def __init__(self, request_id: str, at: float, method: str, path: str, query: bytes) -> None:
+    def __init__(
+        self,
+        request_id: str,
+        at: float,
+        method: str,
+        path: str,
+        query: bytes,
+        headers: list[tuple[bytes, bytes]],
+    ) -> None:
         self.request_id, self.at, self.method, self.path, self.query = request_id, at, method, path, query
+        self.headers = headers  # the request's own list, kept for its Content-Type (never shown)
         self.operation: str | None = None
         self.owner: str | None = None  # whose API key, once it was found valid
         self.idempotency_key: str | None = None
@@ -61,7 +72,7 @@ class Entry:
             "query": [list(pair) for pair in parse_qsl(self.query.decode("latin-1"), keep_blank_values=True)],
             "operation": self.operation,
             "idempotency_key": self.idempotency_key,
-            "content_type": self.body.media_type if self.body is not None else None,
+            "content_type": _header(self.headers, b"content-type"),
             "body": _body_view(self.body, self.omitted),
             "status": self.status,
             "error": _error_view(self.error),
@@ -73,17 +84,23 @@ class Journal:
         self._entries: deque[Entry] = deque(maxlen=KEPT)
 
     def record(self, entry: Entry) -> None:
-        if entry.body is not None and entry.body.size > BODY_KEPT:
-            entry.omitted = entry.body.size
-            entry.body = Received(entry.body.media_type, None, None, entry.omitted)
+        body = entry.body
+        if body is not None and body.size > BODY_KEPT:
+            entry.omitted, entry.body = body.size, None
+        if entry.owner is None and entry.status >= 400:
+            # Refused before its key was looked at (an unknown path, a 405, a 401): whose it was
+            # still matters to the test asking why (only refusals pay for this look-up).
+            entry.owner = _owner(_header(entry.headers, b"authorization"))
         self._entries.append(entry)
 
-    def entries(self, owner: str | None = None) -> list[dict[str, Any]]:
-        """Every request kept, oldest first; with ``owner``, only those made with that key."""
+    def entries(self, api_key: str | None = None) -> list[dict[str, Any]]:
+        """Every request kept, oldest first; with ``api_key``, only those sent with that key."""
+        owner = None if api_key is None else owner_of(api_key)
         return [entry.view() for entry in list(self._entries) if owner is None or entry.owner == owner]
 
-    def clear(self, owner: str | None = None) -> int:
-        """Forget the requests kept (with ``owner``, that key's); how many were forgotten."""
+    def clear(self, api_key: str | None = None) -> int:
+        """Forget the requests kept (with ``api_key``, that key's); how many were forgotten."""
+        owner = None if api_key is None else owner_of(api_key)
         kept = [] if owner is None else [entry for entry in self._entries if entry.owner != owner]
         count = len(self._entries) - len(kept)
         self._entries.clear()
@@ -91,13 +108,33 @@ class Journal:
         return count
 
 
+def bearer_key(header: str | None) -> str | None:
+    """The key of an ``Authorization: Bearer <key>`` header, as the mock reads it."""
+    scheme, _, key = (header or "").partition(" ")
+    return key.strip() if scheme.lower() == "bearer" and key.strip() else None
+
+
+def _owner(header: str | None) -> str | None:
+    key = bearer_key(header)
+    return owner_of(key) if key else None
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    return next((value.decode("latin-1") for key, value in headers if key.lower() == name), None)
+
+
 def _body_view(body: Received | None, omitted: int) -> Any:
-    if body is None:
-        return None
     if omitted:
         return {"omitted": f"a body of {omitted} bytes, more than the {BODY_KEPT} the journal keeps"}
+    if body is None:
+        return None
     if body.form is None:
-        return body.json
+        if not body.raw:
+            return None
+        try:
+            return orjson.loads(body.raw)  # parsed when asked: a fresh copy each time
+        except orjson.JSONDecodeError:
+            return body.raw.decode("utf-8", "replace")  # not JSON: the text as sent
     # A form reads like a JSON body (field -> value, bracket names as sent), so a test asserts
     # body["seconds"] whichever way its client sent it; a name sent more than once has a list.
     fields: dict[str, Any] = {}

@@ -43,13 +43,25 @@ FileAwareValidator = extend(
 
 @dataclass(frozen=True)
 class Received:
-    """A request body as sent: parsed JSON or the multipart form (its files closed once the request
-    is answered), and its size in bytes (a form's: its text fields' characters)."""
+    """A request body as sent: its bytes, or the multipart form read as it arrived (its files
+    closed once the request is answered), and its size (a form's: its text fields' characters)."""
 
     media_type: str
-    json: Any
+    raw: bytes
     form: Form | None
     size: int
+
+
+def parse_json(raw: bytes) -> Any:
+    """A JSON body (None when empty), or the 400 for one that is not JSON."""
+    if not raw:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise bad_request(
+            f"The request body is not valid JSON ({exc.msg} at position {exc.pos}).", code="invalid_json"
+        ) from exc
 
 
 class BodyTooLarge(Exception):
@@ -373,29 +385,21 @@ class OperationValidator:
                     message = f"Malformed multipart body: {exc.message}."
                     raise bad_request(message, param=exc.field, code=code) from exc
                 return Received(
-                    media_type, None, form, sum(len(v) for _, v in form.items if isinstance(v, str))
+                    media_type, b"", form, sum(len(v) for _, v in form.items if isinstance(v, str))
                 )
             raw = b"".join([chunk async for chunk in stream])
         except BodyTooLarge as exc:
             raise _too_large(limit) from exc
-        if not raw:
-            return Received(media_type, None, None, 0)
-        try:
-            return Received(media_type, orjson.loads(raw), None, len(raw))
-        except orjson.JSONDecodeError as exc:
-            raise bad_request(
-                f"The request body is not valid JSON ({exc.msg} at position {exc.pos}).", code="invalid_json"
-            ) from exc
+        return Received(media_type, raw, None, len(raw))
 
     def check_body(self, received: Received | None) -> Any:
         """The body as the handler takes it (multipart fields nested), or the 400 it deserves."""
         if received is None:
             return None
-        instance = (
-            self._nest(received.form, self.field_types.get(received.media_type, {}))
-            if received.form is not None
-            else received.json
-        )
+        if received.form is not None:
+            instance = self._nest(received.form, self.field_types.get(received.media_type, {}))
+        else:
+            instance = parse_json(received.raw)
         if instance is None:
             if self.operation.body is not None and self.operation.body.required:
                 raise bad_request("The request body is empty; this operation needs one.", code="missing_body")
