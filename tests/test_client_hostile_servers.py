@@ -339,8 +339,8 @@ def test_a_download_held_in_memory_cut_short_is_retried_like_a_lost_connection(s
     ("error", "said"),
     [
         ({"code": "moderation_blocked"}, "the required field 'message' is missing from error: "),
-        ("boom", "'error' holds 'boom', not what the contract allows there"),
-        ([{"code": "x", "message": "m"}], "'error' holds [{'code': 'x', 'message': 'm'}]"),
+        ("boom", "error is 'boom', not what the contract allows there"),
+        ([{"code": "x", "message": "m"}], "error is [{'code': 'x', 'message': 'm'}], not what"),
     ],
 )
 def test_a_failed_videos_error_that_breaks_the_contract_is_raised_never_kept_as_a_dict(error, said):
@@ -369,3 +369,22 @@ def test_an_item_of_a_page_missing_a_required_field_is_named_by_its_place_and_id
         client.videos.list()
     assert "the required field 'size' is missing from data[3] (id 'video_3'): " in str(caught.value)
     assert '"id": "video_3"' in str(caught.value) and "video_0" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "said"),
+    [
+        (lambda items: items[1].update(size=7), "data[1]: 7 is not a valid VideoSize, in data[1] (id"),
+        (lambda items: items.__setitem__(2, "oops"), "data[2] is 'oops', not what the contract allows there"),
+        (lambda items: items[1].update(error="boom"), "data[1].error is 'boom', not what the contract"),
+        (lambda items: items[3].update(error={"code": "x"}), "'message' is missing from data[3].error"),
+    ],
+)
+def test_an_item_of_a_page_holding_a_wrong_value_is_named_by_its_place(spoil, said):
+    items = [{**VIDEO, "id": f"video_{n}"} for n in range(4)]
+    spoil(items)
+    page = {"object": "list", "data": items, "first_id": "video_0", "last_id": "video_3", "has_more": False}
+    malformed = pytest.raises(errors.APIResponseValidationError)
+    with scripted(lambda request: httpx.Response(200, json=page)) as client, malformed as caught:
+        client.videos.list()
+    assert said in str(caught.value), caught.value

@@ -31,7 +31,7 @@ from videos_client.models import (
     VideoSize,
     VideoStatus,
 )
-from videos_client.types import File, Unset
+from videos_client.types import File, Unset, WrongAt
 
 from tests.wire import Part, Recorder, json_body, multipart_parts
 from videos_toolkit.spec import effective_spec
@@ -216,7 +216,7 @@ def test_parsing_keeps_as_sent_what_does_not_parse_where_the_type_allows_it():
     video = Video.from_dict(dict(queued_video(), model=7, prompt=None))
     assert video.model == 7
     assert video.prompt is None
-    with pytest.raises(KeyError, match=r"error\.code"):
+    with pytest.raises(WrongAt, match=r"error\.code"):
         Video.from_dict(dict(queued_video(), error={"detail": "no code"}))
     assert Video.from_dict(dict(queued_video(), error=None)).error is None
     without_error = {k: v for k, v in queued_video().items() if k != "error"}

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from .types import WrongAt
+
 if TYPE_CHECKING:
     from .models.video import Video
 
@@ -228,6 +230,10 @@ def malformed_response(response: httpx.Response, exc: Exception) -> APIResponseV
         what = f"the body is not JSON ({_content_type(response)}): {_snippet(response.text)}"
     elif not isinstance(body, dict):
         what = f"the body is a JSON {type(body).__name__}, not an object: {_snippet(response.text)}"
+    elif isinstance(exc, WrongAt) and exc.missing:
+        what = _missing_field(body, exc.place, response.text)
+    elif isinstance(exc, WrongAt):
+        what = _wrong_value(body, exc, response.text)
     elif isinstance(exc, KeyError):
         what = _missing_field(body, str(exc.args[0]), response.text)
     else:
@@ -278,6 +284,7 @@ def _content_type(response: httpx.Response) -> str:
     return response.headers.get("content-type") or "no content-type"
 
 
+_LAST_STEP = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -285,16 +292,41 @@ def _missing_field(body: dict[str, Any], path: str, text: str) -> str:
     """Where a required field is missing: the models name its place (``data[1].size``, the
     second item of a page), so the message shows that object, not the start of the body."""
     place, _, field = path.rpartition(".")
-    node: Any = body
+    node = _at(body, place)
+    if not place or not isinstance(node, dict):
+        return f"the required field {path!r} is missing from {_snippet(text)}"
+    return f"the required field {field!r} is missing from {place}{_named(node)}: {_snippet(json.dumps(node))}"
+
+
+def _wrong_value(body: dict[str, Any], wrong: WrongAt, text: str) -> str:
+    """A value the contract does not allow, shown in the nearest object that holds it."""
+    value = _at(body, wrong.place)
+    if value is not None and not isinstance(value, dict):  # no object at all: say what it is
+        said = f"{wrong.place} is {value!r:.60}, not what the contract allows there"
+    else:
+        said = f"{wrong.place}: {wrong.problem}"
+    where = wrong.place
+    while where:
+        node = _at(body, where)
+        if isinstance(node, dict):
+            return f"{said}, in {where}{_named(node)}: {_snippet(json.dumps(node))}"
+        where = _LAST_STEP.sub("", where, count=1) if _LAST_STEP.search(where) else ""
+    return f"{said}, in {_snippet(text)}"
+
+
+def _at(body: Any, place: str) -> Any:
+    """The value at ``place`` (``data[1].error``) in a parsed body; None when there is none."""
+    node = body
     try:
         for name, index in _STEP.findall(place):
             node = node[int(index)] if index else node[name]
     except (KeyError, IndexError, TypeError):
-        place = ""
-    if not place or not isinstance(node, dict):
-        return f"the required field {path!r} is missing from {_snippet(text)}"
-    named = f" (id {node['id']!r})" if isinstance(node.get("id"), str) else ""
-    return f"the required field {field!r} is missing from {place}{named}: {_snippet(json.dumps(node))}"
+        return None
+    return node
+
+
+def _named(node: dict[str, Any]) -> str:
+    return f" (id {node['id']!r})" if isinstance(node.get("id"), str) else ""
 
 
 def _snippet(text: str) -> str:

@@ -57,6 +57,25 @@ def enum_from_wire(cls: type[E], value: str) -> E:
     return member if member is not None else cls(value)
 
 
+class WrongAt(ValueError):
+    """A value of an answer that does not parse, and its place in the body (``data[1].size``);
+    ``missing``: a required field that is not there. The client's APIResponseValidationError
+    shows the object at that place, not the start of the body."""
+
+    def __init__(self, place: str, problem: str, missing: bool = False) -> None:
+        super().__init__(f"{place}: {problem}")
+        self.place, self.problem, self.missing = place, problem, missing
+
+
+def wrong_at(place: str, exc: Exception) -> WrongAt:
+    """``exc``, raised while parsing the value at ``place``, as a WrongAt naming where."""
+    if isinstance(exc, WrongAt):
+        return WrongAt(f"{place}.{exc.place}", exc.problem, exc.missing)
+    if isinstance(exc, KeyError):
+        return WrongAt(f"{place}.{exc.args[0]}", "a required field is missing", missing=True)
+    return WrongAt(place, str(exc) or type(exc).__name__)
+
+
 @define
 class Response(Generic[T]):
     """A response from an endpoint"""
@@ -67,4 +86,14 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "enum_from_wire"]
+__all__ = [
+    "UNSET",
+    "File",
+    "FileTypes",
+    "RequestFiles",
+    "Response",
+    "Unset",
+    "WrongAt",
+    "enum_from_wire",
+    "wrong_at",
+]

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import types
 from ..models.known_misalignment_error_type import KnownMisalignmentErrorType
 from ..types import UNSET, Unset, enum_from_wire
 
@@ -93,11 +94,11 @@ class Misalignment:
         steer: MisalignmentSteer | None | Unset = d.pop("steer", UNSET)
         if steer is not None and not isinstance(steer, Unset):
             if not isinstance(steer, dict):
-                raise TypeError(f"'steer' holds {steer!r:.60}, not what the contract allows there")
+                raise types.WrongAt("steer", f"holds {steer!r:.60}, not what the contract allows there")
             try:
                 steer_type_0 = MisalignmentSteer.from_dict(steer)
-            except KeyError as exc:
-                raise KeyError(f"steer.{exc.args[0]}") from None
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                raise types.wrong_at("steer", exc) from None
             steer = steer_type_0
 
         misalignment = cls(

@@ -6,6 +6,7 @@ from typing import Any, Literal, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import types
 from ..models.known_video_model import KnownVideoModel
 from ..models.video_size import VideoSize
 from ..models.video_status import VideoStatus
@@ -172,11 +173,11 @@ class Video:
         error: None | Unset | VideoCreateError = d.pop("error", UNSET)
         if error is not None and not isinstance(error, Unset):
             if not isinstance(error, dict):
-                raise TypeError(f"'error' holds {error!r:.60}, not what the contract allows there")
+                raise types.WrongAt("error", f"holds {error!r:.60}, not what the contract allows there")
             try:
                 error_type_0 = VideoCreateError.from_dict(error)
-            except KeyError as exc:
-                raise KeyError(f"error.{exc.args[0]}") from None
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                raise types.wrong_at("error", exc) from None
             error = error_type_0
 
         prompt: None | str | Unset = d.pop("prompt", UNSET)

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import types
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="VideoCreateError")
@@ -99,21 +100,21 @@ class VideoCreateError:
         headers: None | Unset | VideoCreateErrorHeadersType0 = d.pop("headers", UNSET)
         if headers is not None and not isinstance(headers, Unset):
             if not isinstance(headers, dict):
-                raise TypeError(f"'headers' holds {headers!r:.60}, not what the contract allows there")
+                raise types.WrongAt("headers", f"holds {headers!r:.60}, not what the contract allows there")
             try:
                 headers_type_0 = VideoCreateErrorHeadersType0.from_dict(headers)
-            except KeyError as exc:
-                raise KeyError(f"headers.{exc.args[0]}") from None
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                raise types.wrong_at("headers", exc) from None
             headers = headers_type_0
 
         misalignment: Misalignment | None | Unset = d.pop("misalignment", UNSET)
         if misalignment is not None and not isinstance(misalignment, Unset):
             if not isinstance(misalignment, dict):
-                raise TypeError(f"'misalignment' holds {misalignment!r:.60}, not what the contract allows there")
+                raise types.WrongAt("misalignment", f"holds {misalignment!r:.60}, not what the contract allows there")
             try:
                 misalignment_type_0 = Misalignment.from_dict(misalignment)
-            except KeyError as exc:
-                raise KeyError(f"misalignment.{exc.args[0]}") from None
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                raise types.wrong_at("misalignment", exc) from None
             misalignment = misalignment_type_0
 
         video_create_error = cls(

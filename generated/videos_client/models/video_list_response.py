@@ -6,6 +6,8 @@ from typing import Any, Literal, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .. import types
+
 T = TypeVar("T", bound="VideoListResponse")
 
 
@@ -70,8 +72,8 @@ class VideoListResponse:
         for data_item_data_index, data_item_data in enumerate(_data):
             try:
                 data_item = Video.from_dict(data_item_data)
-            except KeyError as exc:
-                raise KeyError(f"data[{data_item_data_index}].{exc.args[0]}") from None
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                raise types.wrong_at(f"data[{data_item_data_index}]", exc) from None
 
             data.append(data_item)
 
