@@ -384,11 +384,26 @@ def test_a_run_that_cannot_start_says_why_on_stderr_and_nothing_on_stdout(capsys
     assert out == "" and "--api-key (or OPENAI_API_KEY) is required with --base-url" in err
 
 
-@pytest.mark.parametrize("url", ["not-a-url", "127.0.0.1:8000/v1", "ftp://host/v1", "http://"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not-a-url",
+        "127.0.0.1:8000/v1",
+        "ftp://host/v1",
+        "http://",
+        " http://127.0.0.1:8000/v1",
+        "http://127.0.0.1:8000/v1 ",
+        "http://127.0.0.1 :8000/v1",
+        "http://127.0.0.1:99999/v1",
+        "http://127.0.0.1:8000/v1?x=1",
+        "http://user:secret@127.0.0.1:8000/v1",
+    ],
+)
 def test_a_base_url_that_is_not_an_http_url_is_a_usage_error_not_an_unreachable_server(url, capsys, tmp_path):
     assert main(["--base-url", url, "--api-key", "k", "--report-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert f"--base-url {url!r}" in err and "Cannot reach" not in err, err
+    shown = url.replace("secret", "***")  # a password in the URL is never printed
+    assert f"--base-url {shown!r}" in err and "Cannot reach" not in err and "secret" not in err, err
 
 
 def test_a_report_dir_that_cannot_be_made_stops_before_the_run(tmp_path, capsys):

@@ -130,13 +130,26 @@ def _refused_keys(target: Target, probe: Probe) -> str | None:
 
 def _url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a server's base URL (a typo, not an unreachable server)."""
+    if url != url.strip() or any(char.isspace() for char in url):
+        return "it holds spaces (quote it whole, without any)"
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError) as exc:
         return f"not a URL ({exc})"
     if parsed.scheme not in ("http", "https") or not parsed.host:
         return "give an http:// or https:// URL with a host, such as http://127.0.0.1:8000/v1"
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        return f"port {parsed.port} is not a TCP port (1 to 65535)"
+    if parsed.query or parsed.fragment:
+        return "a base URL has no query or fragment: the suite appends paths to it (/videos, ...)"
+    if parsed.userinfo:
+        return "give the key with --api-key, not in the URL (the URL is printed in reports)"
     return None
+
+
+def _without_password(url: str) -> str:
+    """``url`` as it may be printed: a password in it masked."""
+    return re.sub(r"^([a-zA-Z][\w+.-]*://[^/@:]*:)[^/@]*@", r"\1***@", url)
 
 
 def _refuse(message: str) -> tuple[int, None]:
@@ -169,7 +182,7 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
         return _refuse(str(exc))
     if args.base_url:
         if problem := _url_problem(args.base_url):
-            return _refuse(f"--base-url {args.base_url!r}: {problem}")
+            return _refuse(f"--base-url {_without_password(args.base_url)!r}: {problem}")
         if not args.api_key:
             return _refuse("--api-key (or OPENAI_API_KEY) is required with --base-url")
         if args.other_api_key and args.other_api_key == args.api_key:
