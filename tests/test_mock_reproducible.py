@@ -9,6 +9,7 @@ import pytest
 
 from videos_toolkit.mock import InProcessTransport, MockConfig, create_app
 from videos_toolkit.mock.cli import config_from, parser
+from videos_toolkit.mock.clock import LATEST
 
 KEY = {"Authorization": "Bearer sk-snap"}
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -85,7 +86,8 @@ def test_the_start_time_is_unix_seconds_or_iso_8601(given, start):
     [
         (["--start-time", "yesterday"], "ISO 8601"),
         (["--start-time", "-5"], "from 1970 to the year 9999"),
-        (["--speed", "0.0001"], "from 0.001"),
+        (["--speed", "0.0001"], "must be 0 (time stands still) or from 0.001"),
+        (["--stateless", "--seed", "1"], "a stateless mock makes no ids"),
         (["--seed", "1", "--state-file", "x.db"], "a state file keeps its own ids"),
     ],
 )
@@ -93,3 +95,10 @@ def test_bad_reproducibility_flags_are_one_line_and_exit_2(flags, said, tmp_path
     command = [sys.executable, "-m", "videos_toolkit.mock", "--port", "0", *flags]
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert result.returncode == 2 and said in result.stderr, result.stderr
+
+
+def test_a_clock_started_near_the_year_9999_refuses_to_advance_past_it_in_words():
+    with client(start_time=LATEST - 1, speed=1e6) as c:
+        c.post("/videos", json={"prompt": "a cat"})  # time runs on, past the last second
+        refused = c.post("http://mock/_mock/clock/advance", json={"seconds": 5})
+    assert refused.status_code == 400 and "at most 0 more seconds" in refused.json()["error"]["message"]

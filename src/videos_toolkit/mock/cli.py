@@ -56,7 +56,13 @@ def _between(low: float, high: float) -> Callable[[str], float]:
 
 def _speed(text: str) -> float:
     """0 (mock time stands still) or a speed from 0.001 to 1e6."""
-    return 0.0 if text.strip() in ("0", "0.0") else _between(0.001, 1e6)(text)
+    if text.strip() in ("0", "0.0"):
+        return 0.0
+    try:
+        return _between(0.001, 1e6)(text)
+    except (argparse.ArgumentTypeError, ValueError):
+        message = f"must be 0 (time stands still) or from 0.001 to 1e6, got {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
 
 
 def _start_time(text: str) -> float:

@@ -62,6 +62,8 @@ class MockConfig:
     def __post_init__(self) -> None:
         if self.speed < 0:
             raise ValueError("speed must not be negative (0: mock time stands still)")
+        if self.stateless and self.seed is not None:
+            raise ValueError("a stateless mock makes no ids (it answers the contract's examples): no seed")
         if self.state_file is not None and (self.seed is not None or self.start_time is not None):
             # A restart would hand out the ids of stored videos again, or move their time back.
             raise ValueError("a state file keeps its own ids and mock time: no seed or start time with it")

@@ -135,9 +135,9 @@ def _advance(runtime: Any, body: dict[str, Any], authorization: str | None) -> d
     _only(body, "seconds")
     seconds = _number(body, "seconds")
     if runtime.clock.now() + seconds > LATEST:
+        room = max(0.0, LATEST - runtime.clock.now())  # a start time near it may have run past it
         raise bad_request(
-            f"'seconds' would move mock time past the year 9999 (at most {LATEST - runtime.clock.now():.0f} "
-            "more seconds).",
+            f"'seconds' would move mock time past the year 9999 (at most {room:.0f} more seconds).",
             param="seconds",
         )
     runtime.clock.advance(seconds)
