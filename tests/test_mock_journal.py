@@ -221,3 +221,44 @@ def test_the_in_process_journal_takes_the_api_key_and_hands_out_copies():
     (mine,) = journal.entries("sk-journal")
     mine["body"]["seconds"] = "4"
     assert journal.entries("sk-journal")[0]["body"]["seconds"] == "8"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "first_part"),
+    [
+        ("application/json", b'{"prompt": "a cat"'),
+        ("multipart/form-data; boundary=x", b'--x\r\nContent-Disposition: form-data; name="prompt"\r\n\r\na'),
+    ],
+)
+def test_a_client_gone_before_its_body_ended_is_journalled_so_and_nothing_made(content_type, first_part):
+    app = create_app(MockConfig())
+    messages = [
+        {"type": "http.request", "body": first_part, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        pass
+
+    headers = [(b"authorization", b"Bearer sk-journal"), (b"content-type", content_type.encode())]
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/videos",
+        "raw_path": b"/v1/videos",
+        "query_string": b"",
+        "headers": headers,
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("mock", 80),
+        "client": ("127.0.0.1", 1),
+        "root_path": "",
+    }
+    asyncio.run(app(scope, receive, send))
+    (entry,) = app.state.mock.journal.entries()
+    assert entry["status"] == 499 and "closed the connection" in entry["error"]["message"]
+    with httpx.Client(transport=InProcessTransport(app), base_url="http://mock") as c:
+        assert c.get("/v1/videos", headers=KEY).json()["data"] == []  # no job from a cut-off body

@@ -38,9 +38,10 @@ from videos_toolkit.mock.responses import ResponseChecker
 from videos_toolkit.mock.routing import Router
 from videos_toolkit.mock.stateless import StatelessApi
 from videos_toolkit.mock.store import InMemoryStore, MockStore
-from videos_toolkit.mock.validation import OperationValidator
+from videos_toolkit.mock.validation import ClientGone, OperationValidator
 
 log = logging.getLogger("videos_toolkit.mock")
+CLIENT_GONE = 499
 AUTH_HINT = "Send 'Authorization: Bearer <api key>'."
 
 
@@ -160,6 +161,10 @@ class MockRuntime:
                 response = await handler(call)
         except ApiError as error:
             response = _error_response(error)
+        except ClientGone:
+            # Nobody is there to read an answer; the journal shows this one (nginx's 499).
+            message = "The client closed the connection before its request body was complete."
+            return json_response(error_envelope(message, type="invalid_request_error"), CLIENT_GONE)
         except Exception:
             if self.checker is not None:
                 raise  # tests: a bug must fail loudly, not hide behind a 500

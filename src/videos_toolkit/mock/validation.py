@@ -68,6 +68,10 @@ class BodyTooLarge(Exception):
     pass
 
 
+class ClientGone(Exception):
+    """The client closed the connection before its request body was complete."""
+
+
 _TYPE_NAMES = {
     "integer": "an integer",
     "number": "a number",
@@ -460,7 +464,7 @@ async def _limited_stream(receive: Receive, limit: int) -> AsyncIterator[bytes]:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return
+            raise ClientGone  # not the end of a body: nothing of a cut-off request is acted on
         chunk = message.get("body", b"")
         seen += len(chunk)
         if seen > limit:
