@@ -102,3 +102,17 @@ def test_a_clock_started_near_the_year_9999_refuses_to_advance_past_it_in_words(
         c.post("/videos", json={"prompt": "a cat"})  # time runs on, past the last second
         refused = c.post("http://mock/_mock/clock/advance", json={"seconds": 5})
     assert refused.status_code == 400 and "at most 0 more seconds" in refused.json()["error"]["message"]
+
+
+def test_with_a_seed_request_ids_and_so_the_journal_repeat_too():
+    frozen = {"seed": 5, "start_time": START, "speed": 0}
+    journals, firsts = [], []
+    for _ in range(2):
+        with client(**frozen) as c:
+            first = c.get("/videos").headers["x-request-id"]
+            session(c)
+            journals.append(c.get("http://mock/_mock/requests").content)
+            c.post("http://mock/_mock/reset")
+            assert c.get("/videos").headers["x-request-id"] == first  # a reset starts them again
+            firsts.append(first)
+    assert journals[0] == journals[1] and firsts[0] == firsts[1]

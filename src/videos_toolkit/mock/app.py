@@ -14,6 +14,7 @@ controlled over HTTP under ``/_mock/`` (see control.py).
 import asyncio
 import itertools
 import logging
+import random
 import secrets
 from typing import Any
 
@@ -70,6 +71,7 @@ class MockRuntime:
         self.required_headers = required_headers(self.index)
         self.faults = FaultInjector(config, self.index.operations)
         self.journal = Journal()
+        self.request_ids = RequestIds(config.seed)
         api = self.api = (
             StatelessApi(self.index)
             if config.stateless
@@ -84,6 +86,7 @@ class MockRuntime:
         the seed's sequence again, and mock time goes back to the start time if one was given."""
         self.faults.clear()
         self.journal.clear()
+        self.request_ids.restart()
         self.store.clear()
         if isinstance(self.api, StatefulApi):
             self.api.restart_ids()
@@ -211,15 +214,25 @@ def _error_response(error: ApiError) -> Response:
     return json_response(error.envelope(), error.status, headers)
 
 
-_REQUEST_PREFIX = f"req_{secrets.token_hex(8)}"
-_request_numbers = itertools.count()
+class RequestIds:
+    """``req_`` and 32 hex digits: a prefix and a counter (a request id names a request in logs;
+    it need not be unguessable, and drawing 16 random bytes for each one was a system call per
+    answer). The prefix is drawn at random per mock, or from its seed: then a reset starts the
+    same ids again, so a journal repeats from run to run too."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed = seed
+        self.restart()
+
+    def restart(self) -> None:
+        bits = random.Random(self.seed).getrandbits(64) if self.seed is not None else secrets.randbits(64)
+        self._prefix, self._numbers = f"req_{bits:016x}", itertools.count()
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._numbers):016x}"
 
 
-def new_request_id() -> str:
-    """``req_`` and 32 hex digits, unique per process: a random prefix drawn at start-up and a
-    counter (a request id names a request in logs; it need not be unguessable, and drawing 16
-    random bytes for each one was a system call per answer)."""
-    return f"{_REQUEST_PREFIX}{next(_request_numbers):016x}"
+_UNROUTED_IDS = RequestIds()
 
 
 class _Dispatch:
@@ -228,7 +241,7 @@ class _Dispatch:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        request_id = new_request_id()
+        request_id = self.runtime.request_ids.next()
         if is_control(scope["path"]):
             response = await control(self.runtime, request)
         else:
@@ -266,7 +279,7 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
     response = _error_response(
         ApiError(404, "Unknown path: no operation of this API is there.", code="not_found")
     )
-    response.headers["x-request-id"] = new_request_id()
+    response.headers["x-request-id"] = _UNROUTED_IDS.next()
     return response
 
 
