@@ -225,7 +225,9 @@ class RequestIds:
         self.restart()
 
     def restart(self) -> None:
-        bits = random.Random(self.seed).getrandbits(64) if self.seed is not None else secrets.randbits(64)
+        # A stream of its own: the seed's first draw also makes the first video id.
+        seeded = random.Random(f"request ids {self.seed}") if self.seed is not None else None
+        bits = seeded.getrandbits(64) if seeded is not None else secrets.randbits(64)
         self._prefix, self._numbers = f"req_{bits:016x}", itertools.count()
 
     def next(self) -> str:
