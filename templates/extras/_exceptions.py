@@ -310,7 +310,8 @@ def _wrong_value(body: dict[str, Any], wrong: WrongAt, text: str) -> str:
         node = _at(body, where)
         if isinstance(node, dict):
             return f"{said}, in {where}{_named(node)}: {_snippet(json.dumps(node))}"
-        where = _LAST_STEP.sub("", where, count=1) if _LAST_STEP.search(where) else ""
+        parent = _LAST_STEP.sub("", where, count=1)  # data[1].error -> data[1] -> data -> ""
+        where = parent if parent != where else ""
     return f"{said}, in {_snippet(text)}"
 
 

@@ -69,8 +69,7 @@ def expect_not_found(
             raise PropertyViolation(
                 f"{by}{action} of {subject} must be 404, got {response.status_code}", "", response
             )
-        error = safe_json(response).get("error")
-        named = error.get("param") if isinstance(error, dict) else None
+        named = error_param(safe_json(response))
         if required := NOT_FOUND_PARAM_REQUIRED.get(action):
             if not _names(named, required):
                 raise PropertyViolation(
@@ -86,6 +85,12 @@ def expect_not_found(
                 "",
                 response,
             )
+
+
+def error_param(answer: object) -> Any:
+    """The ``param`` an answer's error envelope names (None without one)."""
+    error = answer.get("error") if isinstance(answer, dict) else None
+    return error.get("param") if isinstance(error, dict) else None
 
 
 def _names(named: Any, param: str) -> bool:
@@ -180,8 +185,7 @@ def refuses_unserved_model(model: object, default: str | None, status: int, body
     """A known model other than the default refused with a 400 naming `model`: the contract leaves
     `model` open and KnownVideoModel lists names, not what every server must serve (a provider may
     serve sora-2 and sora-2-pro and no dated snapshot). The default must be served."""
-    error = body.get("error") if isinstance(body, dict) else None
-    named = isinstance(error, dict) and error.get("param") == "model"
+    named = error_param(body) == "model"
     return status == 400 and named and isinstance(model, str) and model != default
 
 
@@ -190,9 +194,7 @@ def refuses_unresolvable_reference(body: Any, status: int, answer: Any) -> bool:
     a file this server does not hold, or an image it cannot fetch or read. The contract allows it
     (createVideo's description), and no suite can send a reference every server can resolve."""
     reference = body.get("input_reference") if isinstance(body, dict) else None
-    error = answer.get("error") if isinstance(answer, dict) else None
-    named = error.get("param") if isinstance(error, dict) else None
-    return status == 400 and isinstance(reference, dict) and _names(named, "input_reference")
+    return status == 400 and isinstance(reference, dict) and _names(error_param(answer), "input_reference")
 
 
 def expect_rejection(response: httpx.Response, param: str, what: str) -> None:

@@ -537,6 +537,17 @@ def _allow_rate_limits(schema: Any) -> None:
         return 429 not in answered and "got `429 " not in str(getattr(failure, "message", ""))
 
 
+def _refusal_answer(failure: Any, response: Any) -> Any:
+    """The JSON answer of a refusal of valid data, for a rule to judge; None when the failure is
+    another one, or the answer is not JSON (or there is none): no rule forgives those."""
+    if not _refused_valid_data(failure, response):
+        return None
+    try:
+        return response.json()
+    except (ValueError, AttributeError):
+        return None
+
+
 def _allow_unresolvable_references(schema: Any, sources: SourceVerdicts) -> None:
     """An ``input_reference`` by file id or image URL names something the server must resolve,
     which the generated value never is (nor the contract's example.com URL): a 400 naming it is
@@ -545,13 +556,8 @@ def _allow_unresolvable_references(schema: Any, sources: SourceVerdicts) -> None
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-        if not _refused_valid_data(failure, response):
-            return True
-        try:
-            answer = response.json()
-        except (ValueError, AttributeError):
-            return True
-        if not refuses_unresolvable_reference(case.body, response.status_code, answer):
+        answer = _refusal_answer(failure, response)
+        if answer is None or not refuses_unresolvable_reference(case.body, response.status_code, answer):
             return True
         sources.unresolved.add(case.id)
         return False
@@ -563,14 +569,11 @@ def _allow_unserved_models(schema: Any, default: str | None) -> None:
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
-        if not _refused_valid_data(failure, response):
+        answer = _refusal_answer(failure, response)
+        if answer is None:
             return True
         model = case.body.get("model") if isinstance(case.body, dict) else None
-        try:
-            body = response.json()
-        except (ValueError, AttributeError):  # not JSON, or no body to read at all
-            return True
-        return not refuses_unserved_model(model, default, response.status_code, body)
+        return not refuses_unserved_model(model, default, response.status_code, answer)
 
 
 def _allow_not_implemented_methods(schema: Any, view: dict[str, Any]) -> None:

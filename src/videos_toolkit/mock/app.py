@@ -31,7 +31,7 @@ from videos_toolkit.mock.contract_answers import required_headers
 from videos_toolkit.mock.control import control, is_control
 from videos_toolkit.mock.errors import ApiError, error_envelope
 from videos_toolkit.mock.faults import FaultInjector
-from videos_toolkit.mock.handlers import Call, Handler, StatefulApi, json_response, owner_of
+from videos_toolkit.mock.handlers import Call, Handler, StatefulApi, bearer_key, json_response, owner_of
 from videos_toolkit.mock.idempotency import IdempotencyKeys, fingerprint, keyed_operations
 from videos_toolkit.mock.journal import Entry, Journal
 from videos_toolkit.mock.operations import SpecIndex, compile_spec
@@ -99,11 +99,8 @@ class MockRuntime:
             raise ApiError(
                 401, f"Missing bearer authentication in header. {AUTH_HINT}", code="invalid_api_key"
             )
-        # Any non-empty key is a key, spaces included: the openai SDK's own test suite sends
-        # "Bearer My API Key" to mocks.
-        scheme, _, key = header.partition(" ")
-        key = key.strip()
-        if scheme.lower() != "bearer" or not key:
+        key = bearer_key(header)
+        if key is None:
             raise ApiError(401, f"Malformed Authorization header. {AUTH_HINT}", code="invalid_api_key")
         if self.config.api_keys and key not in self.config.api_keys:
             # Never echo the key: it may be a real secret sent to the wrong server.

@@ -28,8 +28,7 @@ from starlette.responses import Response
 from videos_toolkit.mock.clock import LATEST
 from videos_toolkit.mock.errors import ApiError, bad_request
 from videos_toolkit.mock.faults import FaultError
-from videos_toolkit.mock.handlers import json_response
-from videos_toolkit.mock.journal import bearer_key
+from videos_toolkit.mock.handlers import bearer_key, json_response
 
 PREFIX = "/_mock/"
 MAX_BODY = 64 * 1024

@@ -63,6 +63,15 @@ def owner_of(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()[:32]
 
 
+def bearer_key(header: str | None) -> str | None:
+    """The key of an ``Authorization: Bearer <key>`` header; None for any other header. Any
+    non-empty key is a key, spaces included: the openai SDK's own test suite sends "Bearer My API
+    Key" to mocks."""
+    scheme, _, key = (header or "").partition(" ")
+    key = key.strip()
+    return key if scheme.lower() == "bearer" and key else None
+
+
 def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(24)}"
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from videos_toolkit.mock.handlers import owner_of
+from videos_toolkit.mock.handlers import bearer_key, owner_of
 from videos_toolkit.mock.multipart_form import UploadedPart
 from videos_toolkit.mock.validation import Received
 
@@ -106,12 +106,6 @@ class Journal:
         self._entries.clear()
         self._entries.extend(kept)
         return count
-
-
-def bearer_key(header: str | None) -> str | None:
-    """The key of an ``Authorization: Bearer <key>`` header, as the mock reads it."""
-    scheme, _, key = (header or "").partition(" ")
-    return key.strip() if scheme.lower() == "bearer" and key.strip() else None
 
 
 def _owner(header: str | None) -> str | None:
