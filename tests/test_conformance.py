@@ -590,3 +590,13 @@ def test_the_sdk_part_fails_a_5xx_its_retries_hid_but_not_a_come_back_later(stat
         assert len(skipped) == 8 and {r.detail for r in skipped} == {
             "needs the video the create step could not make"
         }
+
+
+def test_the_sdk_part_does_not_retry_a_5xx_it_fails_anyway():
+    # Its backoff (about 15 s over five retries) bought nothing but a wait for the same verdict.
+    target = mock_target()
+    target.app.state.mock.faults.enqueue(500, count=3, operation="createVideo")
+    report = run(effective_spec(), target, replace(FAST, parts=("sdk",)))
+    assert [r.operation for r in report.failures] == ["POST /videos"]
+    creates = [e for e in target.app.state.mock.journal.entries() if e["operation"] == "createVideo"]
+    assert [e["status"] for e in creates] == [500]

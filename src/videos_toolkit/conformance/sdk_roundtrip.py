@@ -38,7 +38,7 @@ def run_sdk_round_trip(target: Target, spec: dict[str, Any], record: Callable[[C
     answers: list[Any] = []  # the step's answers: a failure shows the latest
     sent: list[Any] = []  # and its requests, retries included
     transport = openai_transport(target.app) if target.in_process else None
-    hooks = {"request": [sent.append], "response": [answers.append]}
+    hooks = {"request": [sent.append], "response": [answers.append, _no_retry_of_failures]}
     http = openai.DefaultHttpxClient(transport=transport, timeout=target.request_timeout, event_hooks=hooks)
     client = openai.OpenAI(
         api_key=target.api_key,
@@ -53,6 +53,14 @@ def run_sdk_round_trip(target: Target, spec: dict[str, Any], record: Callable[[C
         run_steps(steps.plan(), spec, target, answers, record, part="sdk", family=FAMILY, check=CHECK)
 
 
+def _no_retry_of_failures(response: Any) -> None:
+    """A 5xx other than 503 fails its step whatever a retry answers, so the SDK is told (by the
+    header it obeys) not to retry it: against a server failing everything, its backoff made each
+    step wait about 15 s for a verdict already given."""
+    if response.status_code >= 500 and response.status_code != 503:
+        response.headers["x-should-retry"] = "false"
+
+
 class _SdkSteps:
     def __init__(
         self, client: Any, target: Target, enums: Enums, sent: list[Any], answers: list[Any]
@@ -65,21 +73,21 @@ class _SdkSteps:
         return [(operation, self._judged(step)) for operation, step in self._steps()]
 
     def _judged(self, step: Callable[[], None]) -> Callable[[], None]:
-        """The step, failed also when the SDK's retries hid a server failure: they retry any 5xx
-        and a request left unanswered, so a call can succeed in the end over a 500 or a timeout.
-        Only 429 and 503 are the contract's "come back later"."""
+        """The step, failed also when the SDK's retries hid a server failure. Only 429 and 503
+        are the contract's "come back later": any other 5xx fails the step (a customer's SDK
+        retries it, so their call is slowed or fails), and so does a request left unanswered,
+        though a retry may have got an answer."""
 
         def judged() -> None:
             self.sent.clear()
-            step()
-            failed = [a for a in self.answers if a.status_code >= 500 and a.status_code != 503]
-            if failed:
-                self.answers.append(failed[0])  # a failure shows the latest answer: this one
-                raise RoundTripError(
-                    f"the server answered {failed[0].status_code} to {failed[0].request.method} "
-                    f"{failed[0].request.url.path}; the SDK retried it and went on, so the call only "
-                    "looked fine (a customer's call is slowed or fails)"
-                )
+            try:
+                step()
+            except Exception as exc:
+                if failed := self._server_failure():
+                    raise failed from exc
+                raise
+            if failed := self._server_failure():
+                raise failed
             if (unanswered := len(self.sent) - len(self.answers)) > 0:
                 raise RoundTripError(
                     f"{unanswered} of the step's requests got no answer within --request-timeout "
@@ -87,6 +95,17 @@ class _SdkSteps:
                 )
 
         return judged
+
+    def _server_failure(self) -> RoundTripError | None:
+        failed = [a for a in self.answers if a.status_code >= 500 and a.status_code != 503]
+        if not failed:
+            return None
+        self.answers.append(failed[0])  # a failure shows the latest answer: this one
+        return RoundTripError(
+            f"the server answered {failed[0].status_code} to {failed[0].request.method} "
+            f"{failed[0].request.url.path}: a 5xx other than 503 is a failure (the SDK retries it, "
+            "so a customer's call is slowed or fails)"
+        )
 
     def _steps(self) -> list[tuple[str, Callable[[], None]]]:
         return [
