@@ -14,10 +14,11 @@ from dataclasses import replace
 import pytest
 
 from tests.broken_mocks import VARIANTS
+from tests.progress_support import Steps
 from videos_toolkit.conformance.cli import main
 from videos_toolkit.conformance.fuzzing import FAMILIES as FUZZING_FAMILIES
 from videos_toolkit.conformance.results import Outcome
-from videos_toolkit.conformance.runner import Options, run
+from videos_toolkit.conformance.runner import PARTS, Options, run
 from videos_toolkit.conformance.target import MOCK_KEYS, Target, mock_target
 from videos_toolkit.spec import effective_spec
 
@@ -29,8 +30,12 @@ LIVE_MOCK_CONFIG = {"api_keys": frozenset(MOCK_KEYS), "speed": 20}
 
 @pytest.mark.parametrize("options", [FAST, PARALLEL], ids=["one worker", "two workers"])
 def test_the_clean_mock_passes_every_check(options):
-    report = run(effective_spec(), mock_target(), options)
+    steps = Steps()
+    report = run(
+        effective_spec(), mock_target(), options, on_part=steps.on_part, on_progress=steps.on_progress
+    )
     assert report.ok, [(r.operation, r.check, r.detail) for r in report.failures[:5]]
+    steps.assert_counted_to_the_end(PARTS)
     families = {r.family for r in report.results}
     assert {
         "server errors",
@@ -47,8 +52,10 @@ def test_the_clean_mock_passes_every_check(options):
 
 def test_the_same_suite_passes_over_http_against_the_served_mock(live_mock):
     target = Target(live_mock.base_url, *MOCK_KEYS, wait_timeout=30)
-    report = run(effective_spec(), target, FAST)
+    steps = Steps()
+    report = run(effective_spec(), target, FAST, on_part=steps.on_part, on_progress=steps.on_progress)
     assert report.ok, [(r.operation, r.check, r.detail) for r in report.failures[:5]]
+    steps.assert_counted_to_the_end(PARTS)
     assert {"positive data", "stateful", "extension", "isolation", "client"} <= {
         r.family for r in report.results
     }

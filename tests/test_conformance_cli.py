@@ -16,9 +16,13 @@ from rich.console import Console
 from rich.progress import Progress
 
 from tests.broken_mocks import VARIANTS
-from videos_toolkit.conformance.cli import _Waiting, main, run_cli
+from videos_toolkit.conformance import properties, roundtrip, sdk_roundtrip
+from videos_toolkit.conformance.cli import _Steps, _Waiting, main, run_cli
+from videos_toolkit.conformance.fuzzing import fuzzing_steps
 from videos_toolkit.conformance.results import Report
 from videos_toolkit.conformance.target import CLOSED, NOT_HTTP, Target, WaitTimeout, mock_target
+from videos_toolkit.paths import ROOT
+from videos_toolkit.spec import effective_spec
 
 QUICK = ["--only", "properties", "--max-examples", "1", "--seed", "1"]
 
@@ -268,8 +272,9 @@ def test_the_html_report_says_how_many_checks_failed_out_of_how_many(tmp_path):
 def test_without_a_terminal_a_part_still_running_says_so(tmp_path, capsys, monkeypatch):
     # A part waiting on a server that does not answer reports nothing for minutes; the log still
     # shows the run is alive.
-    def slow_run(spec, target, options, *, on_part, on_result):
+    def slow_run(spec, target, options, *, on_part, on_result, on_progress):
         on_part("fuzzing")
+        on_progress(7, 31)
         time.sleep(0.5)
         return Report(results=[])
 
@@ -281,7 +286,8 @@ def test_without_a_terminal_a_part_still_running_says_so(tmp_path, capsys, monke
     done = next(i for i, line in enumerate(lines) if line.startswith("fuzzing done in"))
     assert len(beats) >= 2 and max(beats) < done, lines
     assert re.fullmatch(
-        r"fuzzing still running after \d+ s · so far 0 passed, 0 failed, 0 skipped · \d+ s elapsed",
+        r"fuzzing still running after \d+ s \(7 of 31 operation phases done\) · "
+        r"so far 0 passed, 0 failed, 0 skipped · \d+ s elapsed",
         lines[beats[0]],
     )
 
@@ -292,7 +298,7 @@ def test_a_part_held_by_a_slow_job_names_the_job_its_state_and_the_time_waited(t
             body = {"id": "video_slow", "status": "in_progress", "progress": 40}
             return httpx.Response(200, json=body, headers={"openai-poll-after-ms": "50"})
 
-    def slow_run(spec, target, options, *, on_part, on_result):
+    def slow_run(spec, target, options, *, on_part, on_result, on_progress):
         on_part("properties")
         target.wait_timeout = 0.6
         with pytest.raises(WaitTimeout):
@@ -466,3 +472,18 @@ def test_without_a_terminal_the_matrix_is_printed_whole_however_many_families(tm
     out = capsys.readouterr().out
     header = out[out.index("┏") : out.index("┡")]
     assert "…" not in header and "openai" in header and "idempotency" in header, header
+
+
+def test_a_parts_progress_says_how_far_it_got_in_its_unit_and_the_readme_gives_the_totals():
+    progress = Progress(_Steps())
+    waiting = progress.add_task("properties", total=None)
+    running = progress.add_task("fuzzing", total=31, completed=14)
+    assert _Steps().render(progress.tasks[waiting]).plain == ""  # not started: no total yet
+    assert _Steps().render(progress.tasks[running]).plain == "14 of 31 operation phases"
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert sdk_roundtrip.STEPS == roundtrip.STEPS
+    said = (
+        f"the stateful chains, {fuzzing_steps(effective_spec())} steps for this contract; the properties "
+        f"count their {properties.CHECKS} checks, the round trips their {roundtrip.STEPS} calls"
+    )
+    assert said in readme

@@ -194,7 +194,7 @@ def test_a_case_whose_path_is_another_operations_path_is_not_judged():
     spec["components"]["parameters"]["VideoId"]["example"] = "characters"
     spec["components"]["parameters"]["VideoId"].pop("examples", None)
     job = fuzzing.Job(spec, mock_target(spec=spec), 5, 0, None, ("examples",), ("GET /videos/{video_id}",))
-    results = [result for batch, _, _ in fuzzing._engine(job) for result in batch]
+    results = [result for batch in fuzzing._engine(job) for result in batch.results]
     assert results and not [r for r in results if r.outcome.value == "failed"], [r.detail for r in results]
 
     retrieve = fuzzing._schema(job)["/videos/{video_id}"]["GET"]

@@ -11,7 +11,7 @@ import pytest
 
 from tests.broken_mocks import envelope, read_whole_body
 from tests.client_support import serve
-from videos_toolkit.conformance import fuzzing
+from videos_toolkit.conformance import fuzzing, properties
 from videos_toolkit.conformance.cli import main, summary
 from videos_toolkit.conformance.results import Outcome
 from videos_toolkit.conformance.runner import Options, run
@@ -90,6 +90,22 @@ def test_the_suite_reports_a_strange_server_without_crashing(name):
     families = {r.family for r in report.failures}
     assert {"enums", "client"} <= families, families  # every part ran to its end and judged
     assert "engine" not in families, [r.detail for r in report.failures if r.family == "engine"][:3]
+
+
+def test_the_properties_record_every_check_when_no_job_completes():
+    # Their progress counts on one result per check: the checks that need a completed video are
+    # skipped, saying why, not left out of the report.
+    app = STRANGE["an HTML 500 page for everything"]
+    target = Target(IN_PROCESS_URL, "sk-a", app=app, fuzz_app=app, wait_timeout=2)
+    report = run(effective_spec(), target, replace(FAST, parts=("properties",)))
+    assert len(report.results) == properties.CHECKS
+    skipped = {r.check for r in report.results if r.detail == properties.NO_COMPLETED_VIDEO}
+    assert skipped == {
+        "stitched_seconds",
+        "other_extension_seconds_rejected",
+        "edit_keeps_duration",
+        "remix_keeps_source",
+    }
 
 
 def test_a_server_that_hangs_fails_its_checks_instead_of_stalling_the_run(tmp_path, capsys):

@@ -14,6 +14,7 @@ from dataclasses import replace
 import pytest
 
 from tests.broken_mocks import VARIANTS
+from tests.progress_support import Steps
 from videos_toolkit.conformance import fuzzing
 from videos_toolkit.conformance.runner import Options, run
 from videos_toolkit.conformance.target import MOCK_KEYS, Target, mock_target
@@ -31,7 +32,11 @@ def outcomes(report):
 
 def test_results_and_cases_are_the_same_for_any_number_of_workers():
     spec = effective_spec()
-    two = run(spec, mock_target(), replace(FUZZING, workers=2))
+    steps = Steps()
+    two = run(
+        spec, mock_target(), replace(FUZZING, workers=2), on_part=steps.on_part, on_progress=steps.on_progress
+    )
+    steps.assert_counted_to_the_end(FUZZING.parts)
     three = run(spec, mock_target(), replace(FUZZING, workers=3))
     assert two.ok, [(r.operation, r.check, r.detail) for r in two.failures[:5]]
     assert outcomes(two) == outcomes(three)
@@ -40,9 +45,9 @@ def test_results_and_cases_are_the_same_for_any_number_of_workers():
     stateful = fuzzing.Job(spec, mock_target(), 3, 11, None, fuzzing.STATEFUL_PHASES)
     expected, cases = [], 0
     for job in fuzzing.worker_jobs(stateful):
-        for results, generated, _ in fuzzing._engine(replace(job, target=job.target.rebuilt())):
-            expected += [(r.operation, r.check, r.outcome.value) for r in results]
-            cases += generated
+        for batch in fuzzing._engine(replace(job, target=job.target.rebuilt())):
+            expected += [(r.operation, r.check, r.outcome.value) for r in batch.results]
+            cases += batch.cases
     assert outcomes(two) == expected and two.cases == cases
     # every operation's share came back, and the stateful chains ran (on one worker)
     assert {r.operation for r in two.results} >= set(operation_labels(spec))
@@ -132,8 +137,11 @@ def test_a_mock_targets_recipe_crosses_to_a_worker_without_its_apps():
 
 def test_worker_processes_fuzz_a_live_server_too(live_mock):
     target = Target(live_mock.base_url, *MOCK_KEYS, wait_timeout=30)
-    report = run(effective_spec(), target, replace(FUZZING, workers=2))
+    steps = Steps()
+    options = replace(FUZZING, workers=2)
+    report = run(effective_spec(), target, options, on_part=steps.on_part, on_progress=steps.on_progress)
     assert report.ok, [(r.operation, r.check, r.detail) for r in report.failures[:5]]
+    steps.assert_counted_to_the_end(options.parts)  # the stateful chains, run after the workers, too
     assert {"positive data", "stateful"} <= {r.family for r in report.results}
     assert report.cases > 0
 

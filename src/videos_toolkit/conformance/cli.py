@@ -29,7 +29,7 @@ from rich.text import Text
 
 from videos_toolkit.conformance.reports import write_reports
 from videos_toolkit.conformance.results import FILTERED, CheckResult, Failure, Outcome, Report
-from videos_toolkit.conformance.runner import PARTS, Options, run
+from videos_toolkit.conformance.runner import PARTS, UNITS, Options, run
 from videos_toolkit.conformance.target import PROBE_PATH, Probe, Target, mock_target
 from videos_toolkit.conformance.uploads import SampleError, Uploads, sample_uploads
 from videos_toolkit.spec import SpecError, effective_spec
@@ -340,29 +340,51 @@ def _run_with_progress(console: Console, spec: dict, target: Target, options: Op
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
+        _Steps(),
         TextColumn("{task.fields[counts]}"),
     )
     with Progress(
         *columns, TimeElapsedColumn(), _Waiting(target), console=console, transient=False
     ) as progress:
-        tasks: dict[str, int] = {}
+        # Every part from the start, so the run's length shows; each starts when it runs.
+        tasks = {part: progress.add_task(part, total=None, start=False, counts="") for part in options.parts}
+        running: list[int] = []
         counts = {"passed": 0, "failed": 0, "skipped": 0}  # the running part's own
 
+        def finish() -> None:
+            for task in running:
+                progress.update(
+                    task, total=progress.tasks[task].total or 1, completed=progress.tasks[task].total or 1
+                )
+            running.clear()
+
         def on_part(part: str) -> None:
-            for task in tasks.values():
-                progress.update(task, total=1, completed=1)
-            tasks[part] = progress.add_task(part, total=None, counts="")
+            finish()
+            running.append(tasks[part])
+            progress.start_task(tasks[part])
             counts.update(passed=0, failed=0, skipped=0)
 
         def on_result(result: CheckResult) -> None:
             counts[result.outcome.value] += 1
             text = f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
-            progress.update(next(reversed(tasks.values())), counts=text)
+            progress.update(running[-1], counts=text)
 
-        report = run(spec, target, options, on_part=on_part, on_result=on_result)
-        for task in tasks.values():
-            progress.update(task, total=1, completed=1)
+        def on_progress(done: int, total: int) -> None:
+            progress.update(running[-1], completed=done, total=total)
+
+        report = run(spec, target, options, on_part=on_part, on_result=on_result, on_progress=on_progress)
+        finish()
     return report
+
+
+class _Steps(ProgressColumn):
+    """``14 of 31 operation phases``: how far the part has got, in its own unit (runner.UNITS)."""
+
+    def render(self, task: Task) -> Text:
+        if task.total is None:
+            return Text("")
+        unit = UNITS.get(task.description, "steps")
+        return Text(f"{task.completed:.0f} of {task.total:.0f} {unit}", style="progress.download")
 
 
 class _Waiting(ProgressColumn):
@@ -390,6 +412,7 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
     started = time.monotonic()
     counts = {"passed": 0, "failed": 0, "skipped": 0}
     current: list[tuple[str, float]] = []  # the part running, and when it started
+    steps = [0, 0]  # the running part's: done, total
     stop = threading.Event()
 
     def totals() -> str:
@@ -400,8 +423,9 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
             for part, since in current[-1:]:  # a copy: the run may switch parts meanwhile
                 now = time.monotonic()
                 waiting = f" · {target.waiting_on}" if target.waiting_on else ""
+                done = f"{steps[0]} of {steps[1]} {UNITS[part]} done"
                 console.print(
-                    f"{part} still running after {now - since:.0f} s · {totals()} · "
+                    f"{part} still running after {now - since:.0f} s ({done}) · {totals()} · "
                     f"{now - started:.0f} s elapsed{waiting}",
                     highlight=False,
                     soft_wrap=True,  # one line in a log, however long: a wrapped one reads as two
@@ -425,10 +449,13 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
     def on_result(result: CheckResult) -> None:
         counts[result.outcome.value] += 1
 
+    def on_progress(done: int, total: int) -> None:
+        steps[:] = [done, total]
+
     beating = threading.Thread(target=heartbeat, name="conformance-heartbeat", daemon=True)
     beating.start()
     try:
-        report = run(spec, target, options, on_part=on_part, on_result=on_result)
+        report = run(spec, target, options, on_part=on_part, on_result=on_result, on_progress=on_progress)
     finally:
         stop.set()
         beating.join()

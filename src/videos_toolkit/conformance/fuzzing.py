@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import hypothesis.strategies as st
@@ -98,8 +98,19 @@ class Job:
         return self.operations[0] if len(self.operations) == 1 else "(engine)"
 
 
-# One engine event as the run sees it: its check results, test cases and scenarios (0 or 1).
-Batch = tuple[list[CheckResult], int, int]
+class Batch(NamedTuple):
+    """One engine event as the run sees it."""
+
+    results: list[CheckResult]
+    cases: int = 0
+    scenarios: int = 0  # 0 or 1
+    steps: int = 0  # 1 when it ends a step of the run (see fuzzing_steps)
+
+
+def fuzzing_steps(spec: dict[str, Any]) -> int:
+    """The steps of a run, for its progress: each operation's stateless phases, one step each,
+    and the stateful chains as one more."""
+    return len(operation_labels(spec)) * len(STATELESS_PHASES) + 1
 
 
 def run_fuzzing(
@@ -111,6 +122,7 @@ def run_fuzzing(
     workers: int,
     database: Path | None,
     on_result: Callable[[CheckResult], None],
+    on_step: Callable[[], None] = lambda: None,
     idle_limit: float | None = None,
 ) -> FuzzStats:
     """Run the engine; with ``workers`` > 1 the stateless phases run in worker processes, one task
@@ -125,11 +137,12 @@ def run_fuzzing(
     stats = FuzzStats()
 
     def emit(batch: Batch) -> None:
-        results, cases, scenarios = batch
-        stats.cases += cases
-        stats.scenarios += scenarios
-        for result in results:
+        stats.cases += batch.cases
+        stats.scenarios += batch.scenarios
+        for result in batch.results:
             on_result(result)
+        for _ in range(batch.steps):
+            on_step()
 
     def job(phases: tuple[str, ...], operations: tuple[str, ...] | None = None, workers: int = 1) -> Job:
         return Job(spec, target, max_examples, seed, database, phases, operations, workers)
@@ -166,7 +179,7 @@ def run_fuzzing(
         with contextlib.closing(stream):  # however this ends (Ctrl-C included), no worker outlives it
             for index, message in stream:
                 if isinstance(message, WorkerFailure):
-                    emit(([_engine_error(jobs[index].label, message.message, seed)], 0, 0))
+                    emit(Batch([_engine_error(jobs[index].label, message.message, seed)]))
                 else:
                     emit(message)
     finally:
@@ -214,11 +227,14 @@ def _engine(job: Job, beat: Callable[[], None] | None = None) -> Iterator[Batch]
     schema = _schema(job, beat, sources)
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
-            yield _results(event, job, sources), len(event.recorder.cases), 1
+            step = int(event.phase in STATELESS_PHASES)
+            yield Batch(_results(event, job, sources), len(event.recorder.cases), 1, step)
+        elif isinstance(event, events.PhaseFinished) and event.phase.name in STATEFUL_PHASES:
+            yield Batch([], steps=int(event.phase.name in job.phases))
         elif isinstance(event, events.NonFatalError):
-            yield [_non_fatal(event, job.seed)], 0, 0
+            yield Batch([_non_fatal(event, job.seed)])
         elif isinstance(event, events.FatalError):
-            yield [_engine_error("(engine)", str(event.exception), job.seed)], 0, 0
+            yield Batch([_engine_error("(engine)", str(event.exception), job.seed)])
 
 
 def _picklable(value: Any) -> bool:

@@ -7,6 +7,7 @@ parse), this is where it shows. Uses the generated ``api`` functions' ``sync_det
 import importlib
 import io
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import httpx
@@ -137,17 +138,7 @@ class _Steps:
         self.video: Video | None = None
 
     def plan(self) -> list[tuple[str, Callable[[], None]]]:
-        return [
-            ("POST /videos", self.create),
-            ("GET /videos/{video_id}", self.retrieve),
-            ("GET /videos", self.list),
-            ("POST /videos/extensions", self.extend),
-            ("POST /videos/edits", self.edit),
-            ("POST /videos/{video_id}/remix", self.remix),
-            ("GET /videos/{video_id}/content", self.content),
-            ("POST /videos/characters", self.character),
-            ("DELETE /videos/{video_id}", self.delete),
-        ]
+        return [(operation, partial(step, self)) for operation, step in self.PLAN]
 
     def _parsed(self, response: Any, kind: type) -> Any:
         if not isinstance(response.parsed, kind):
@@ -277,3 +268,19 @@ class _Steps:
         gone = retrieve_video.sync_detailed(self.video.id, client=self.client)
         if gone.status_code != 404:
             raise RoundTripError(f"a deleted video must be 404, got {gone.status_code}")
+
+    # Each operation's step, in the order they run: the create first (the rest use its video).
+    PLAN = (
+        ("POST /videos", create),
+        ("GET /videos/{video_id}", retrieve),
+        ("GET /videos", list),
+        ("POST /videos/extensions", extend),
+        ("POST /videos/edits", edit),
+        ("POST /videos/{video_id}/remix", remix),
+        ("GET /videos/{video_id}/content", content),
+        ("POST /videos/characters", character),
+        ("DELETE /videos/{video_id}", delete),
+    )
+
+
+STEPS = len(_Steps.PLAN)  # the results the client part records, one per step

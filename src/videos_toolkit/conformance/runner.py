@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from videos_toolkit.conformance.fuzzing import run_fuzzing
+from videos_toolkit.conformance import properties, roundtrip, sdk_roundtrip
+from videos_toolkit.conformance.fuzzing import fuzzing_steps, run_fuzzing
 from videos_toolkit.conformance.properties import Properties
 from videos_toolkit.conformance.results import CheckResult, Report
 from videos_toolkit.conformance.roundtrip import run_round_trip
@@ -15,6 +16,9 @@ from videos_toolkit.conformance.sdk_roundtrip import run_sdk_round_trip
 from videos_toolkit.conformance.target import Target
 
 PARTS = ("fuzzing", "properties", "client", "sdk")
+# What a part's progress counts: fuzzing's steps are each operation's phases (examples, coverage,
+# fuzzing) and the stateful chains; the others' are their checks, one result each.
+UNITS = {"fuzzing": "operation phases", "properties": "checks", "client": "calls", "sdk": "calls"}
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,25 @@ def run(
     *,
     on_part: Callable[[str], None] = lambda part: None,
     on_result: Callable[[CheckResult], None] = lambda result: None,
+    on_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> Report:
+    """Run the parts ``options`` names. ``on_part`` says which part starts, ``on_result`` hands
+    over each check's result, ``on_progress`` the running part's steps done of its total (see
+    UNITS)."""
     report = Report(seed=options.seed, target=target.label)
     started = time.monotonic()
 
     keys = (target.api_key, target.other_api_key)
+    steps = [0, 0]  # the running part's: done, total
+
+    def begin(part: str, total: int) -> None:
+        on_part(part)
+        steps[:] = [0, total]
+        on_progress(*steps)
+
+    def step() -> None:
+        steps[0] = min(steps[0] + 1, steps[1])
+        on_progress(*steps)
 
     def record(result: CheckResult) -> None:
         # Every part's results pass here: no key under test is quoted in a report or on screen.
@@ -48,9 +66,13 @@ def run(
         report.results.append(result)
         on_result(result)
 
+    def record_step(result: CheckResult) -> None:
+        record(result)
+        step()
+
     database = options.database
     if "fuzzing" in options.parts:
-        on_part("fuzzing")
+        begin("fuzzing", fuzzing_steps(spec))
         stats = run_fuzzing(
             spec,
             target,
@@ -59,23 +81,23 @@ def run(
             workers=options.workers,
             database=database / "schemathesis" if database else None,
             on_result=record,
+            on_step=step,
         )
         report.cases, report.scenarios = stats.cases, stats.scenarios
     if "properties" in options.parts:
-        on_part("properties")
-        properties = Properties(
+        begin("properties", properties.CHECKS)
+        Properties(
             target,
             spec,
             max_examples=options.max_examples,
             seed=options.seed,
             database=database / "properties" if database else None,
-        )
-        properties.run(record)
+        ).run(record_step)
     if "client" in options.parts:
-        on_part("client")
-        run_round_trip(target, spec, record)
+        begin("client", roundtrip.STEPS)
+        run_round_trip(target, spec, record_step)
     if "sdk" in options.parts:
-        on_part("sdk")
-        run_sdk_round_trip(target, spec, record)
+        begin("sdk", sdk_roundtrip.STEPS)
+        run_sdk_round_trip(target, spec, record_step)
     report.elapsed = time.monotonic() - started
     return report

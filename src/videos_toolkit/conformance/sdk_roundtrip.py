@@ -11,13 +11,13 @@ the ``openai`` package is not installed.
 import io
 import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from videos_toolkit.conformance.properties import JOB_ATTEMPTS, Enums, first_not_failed
 from videos_toolkit.conformance.results import CheckResult, Outcome
 from videos_toolkit.conformance.roundtrip import RoundTripError, run_steps
 from videos_toolkit.conformance.target import PENDING, Target, WaitTimeout
-from videos_toolkit.mock.operations import operation_labels
 from videos_toolkit.mock.transport import openai_transport
 
 FAMILY = "openai sdk"
@@ -31,7 +31,7 @@ def run_sdk_round_trip(target: Target, spec: dict[str, Any], record: Callable[[C
     try:
         import openai
     except ImportError:
-        for operation in operation_labels(spec):
+        for operation, _ in _SdkSteps.PLAN:
             why = "the openai package is not installed (pip install openai)"
             record(CheckResult(operation, FAMILY, CHECK, Outcome.SKIPPED, detail=why))
         return
@@ -70,7 +70,7 @@ class _SdkSteps:
         self.video: Any = None
 
     def plan(self) -> list[tuple[str, Callable[[], None]]]:
-        return [(operation, self._judged(step)) for operation, step in self._steps()]
+        return [(operation, self._judged(partial(step, self))) for operation, step in self.PLAN]
 
     def _judged(self, step: Callable[[], None]) -> Callable[[], None]:
         """The step, failed also when the SDK's retries hid a server failure. Only 429 and 503
@@ -106,19 +106,6 @@ class _SdkSteps:
             f"{failed[0].request.url.path}: a 5xx other than 503 is a failure (the SDK retries it, "
             "so a customer's call is slowed or fails)"
         )
-
-    def _steps(self) -> list[tuple[str, Callable[[], None]]]:
-        return [
-            ("POST /videos", self.create),
-            ("GET /videos/{video_id}", self.retrieve),
-            ("GET /videos", self.list),
-            ("GET /videos/{video_id}/content", self.content),
-            ("POST /videos/{video_id}/remix", self.remix),
-            ("POST /videos/extensions", self.extend),
-            ("POST /videos/edits", self.edit),
-            ("POST /videos/characters", self.character),
-            ("DELETE /videos/{video_id}", self.delete),
-        ]
 
     def _upload(self, name: str) -> tuple[str, io.BytesIO, str]:
         return name, io.BytesIO(self.target.uploads.clip("720x1280", 4)[0]), "video/mp4"
@@ -200,3 +187,19 @@ class _SdkSteps:
         except openai.NotFoundError:
             return
         raise RoundTripError("a deleted video must be 404 (the SDK's NotFoundError)")
+
+    # Each operation's step, in the order they run: the create first (the rest use its video).
+    PLAN = (
+        ("POST /videos", create),
+        ("GET /videos/{video_id}", retrieve),
+        ("GET /videos", list),
+        ("GET /videos/{video_id}/content", content),
+        ("POST /videos/{video_id}/remix", remix),
+        ("POST /videos/extensions", extend),
+        ("POST /videos/edits", edit),
+        ("POST /videos/characters", character),
+        ("DELETE /videos/{video_id}", delete),
+    )
+
+
+STEPS = len(_SdkSteps.PLAN)  # the results the sdk part records, one per step
