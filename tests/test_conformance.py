@@ -309,6 +309,18 @@ def test_a_field_the_contract_newly_requires_is_sent_by_every_property():
     assert {"allowed_values_accepted", "remix_source_must_be_completed", "idempotent_replay"} <= passed
 
 
+def test_a_field_the_properties_set_themselves_that_the_contract_makes_required_is_always_sent():
+    # size was optional: the checks left it out wherever they were not about it (16 false failures).
+    spec = copy.deepcopy(effective_spec())
+    schemas = spec["components"]["schemas"]
+    for name in ("CreateVideoJsonBody", "CreateVideoMultipartBody"):
+        schemas[name]["required"] = [*schemas[name].get("required", []), "size"]
+    report = run(spec, mock_target(spec=spec), replace(FAST, parts=("properties",)))
+    assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
+    passed = {r.check for r in report.results if r.outcome.value == "passed"}
+    assert {"allowed_values_accepted", "other_size_rejected", "defaults_applied"} <= passed
+
+
 def test_a_contract_without_4_second_clips_is_followed_by_the_properties_and_the_round_trip():
     spec = copy.deepcopy(effective_spec())
     for name in ("VideoSeconds", "VideoExtensionSeconds"):

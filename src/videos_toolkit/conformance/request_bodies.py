@@ -1,10 +1,11 @@
-"""The fields a request body must carry that the properties do not set themselves.
+"""The fields a request body must carry that the properties may not set themselves.
 
 The properties send the fields they are about (a prompt, seconds, a size, a model, a source
-video). A contract change may make another field required, for example a new ``quality`` on
-create; a server that follows the contract then refuses every body without it. So each POST gets
-such fields, with a value taken from the contract (its example, default or first enum value, else
-the smallest value its schema allows).
+video). A contract change may make another field required, a new ``quality`` on create, or one
+that was optional, ``size``; a server that follows the contract then refuses every body without
+it. So each POST gets every required field but the prompt and the source video (which the checks
+always send), with a value taken from the contract (its example, default or first enum value, else
+the smallest value its schema allows); a value a check sets itself wins.
 """
 
 import re
@@ -14,7 +15,7 @@ from typing import Any
 from videos_toolkit.json_pointer import resolve
 from videos_toolkit.schema_values import sample
 
-CHECKED = frozenset({"prompt", "seconds", "size", "model", "video"})  # the properties' own fields
+CHECKED = frozenset({"prompt", "video"})  # fields every check sets itself, each its own way
 FORMS = {"application/json": "json", "multipart/form-data": "multipart"}
 
 
