@@ -321,6 +321,31 @@ def test_a_field_the_properties_set_themselves_that_the_contract_makes_required_
     assert {"allowed_values_accepted", "other_size_rejected", "defaults_applied"} <= passed
 
 
+def test_the_properties_skip_what_a_contract_without_extend_and_with_a_moved_download_has_not():
+    # A fork may leave an operation out or move it: the correct mock of that contract failed five
+    # checks (a 405 for extend, a 404 for the old download path), though none was its fault.
+    spec = copy.deepcopy(effective_spec())
+    del spec["paths"]["/videos/extensions"]
+    spec["paths"]["/videos/{id}/download"] = spec["paths"].pop("/videos/{video_id}/content")
+    item = spec["paths"]["/videos/{id}/download"]
+    item["parameters"] = [
+        {**p, "name": "id"} if p.get("name") == "video_id" else p for p in item["parameters"]
+    ]
+    report = run(spec, mock_target(spec=spec), replace(FAST, parts=("properties",)))
+    assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
+    skipped = {r.check for r in report.results if r.detail == "not in the contract"}
+    assert skipped == {
+        "stitched_seconds",
+        "other_extension_seconds_rejected",
+        "source_must_be_completed",
+        "content_needs_completed",
+    }
+    # a path parameter named otherwise is the same operation: remix is still judged
+    assert {"remix_source_must_be_completed", "key_isolation", "deleted_stays_deleted"} <= {
+        r.check for r in report.results if r.outcome.value == "passed"
+    }
+
+
 def test_a_contract_without_4_second_clips_is_followed_by_the_properties_and_the_round_trip():
     spec = copy.deepcopy(effective_spec())
     for name in ("VideoSeconds", "VideoExtensionSeconds"):

@@ -26,6 +26,7 @@ on the next run. The requests and expectations themselves are in exchanges.py.
 """
 
 import itertools
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,7 +58,7 @@ from videos_toolkit.conformance.request_bodies import RequiredFields
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
 from videos_toolkit.mock.handlers import ContractFacts
-from videos_toolkit.mock.operations import SpecIndex, compile_spec
+from videos_toolkit.mock.operations import SpecIndex, compile_spec, operation_labels
 
 STATUS_ORDER = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
 TERMINAL = frozenset({"completed", "failed"})
@@ -69,6 +70,12 @@ JOB_ATTEMPTS = 3  # jobs created in a row before "no job completes" is a failure
 # What a properties run records, whatever the server answers: one result per check (the progress
 # shown during a run counts on it, and a test holds it to it).
 CHECKS = 22
+NOT_IN_CONTRACT = "not in the contract"
+CONTENT, REMIX, EXTEND = (
+    "GET /videos/{video_id}/content",
+    "POST /videos/{video_id}/remix",
+    "POST /videos/extensions",
+)
 NO_COMPLETED_VIDEO = "needs a completed video, and no job completed (job_completes)"
 LATEST_SECONDS = 10**11  # a Unix time in seconds stays below this until the year 5138; ms do not
 Record = Callable[[CheckResult], None]
@@ -172,6 +179,11 @@ def _violation_in(exc: Exception) -> PropertyViolation:
     return PropertyViolation(f"{type(exc).__name__}: {exc}", "", getattr(exc, "response", None))
 
 
+def _shape(label: str) -> str:
+    """An operation's label with its path parameters unnamed: ``GET /videos/{}/content``."""
+    return re.sub(r"\{[^}/]*\}", "{}", label)
+
+
 class Properties:
     def __init__(
         self, target: Target, spec: dict[str, Any], *, max_examples: int, seed: int, database: Path | None
@@ -184,9 +196,8 @@ class Properties:
         self.defaults = ContractFacts(index).defaults
         self.list_limit = _list_limit(index)
         self.required = RequiredFields.from_spec(spec)
-        self.has_characters = {"/videos/characters", "/videos/characters/{character_id}"} <= set(
-            spec["paths"]
-        )
+        self.operations = {_shape(label) for label in operation_labels(spec)}
+        self.has_characters = {"POST /videos/characters", "GET /videos/characters/{}"} <= self.operations
         self.max_examples = max_examples
         self.seed = seed
         self.database = DirectoryBasedExampleDatabase(str(database)) if database else None
@@ -305,6 +316,9 @@ class Properties:
         self, record: Record, operation: str, family: str, check: str, body: Callable[[], str | None]
     ) -> None:
         self._transport_failure = None
+        if operation[:1] != "(" and not self.serves(operation):
+            record(self._skip(operation, family, check, NOT_IN_CONTRACT))
+            return
         try:
             skipped = body()
         except PropertyViolation as violation:
@@ -384,11 +398,17 @@ class Properties:
         """The requests that use an existing video, each with its answer: its content, a remix of it,
         an extension of it by id."""
         extend = {"prompt": PROMPT, "seconds": self.enums.extension_seconds[0], "video": {"id": vid}}
-        return [
-            ("content", client.get(f"/videos/{vid}/content")),
-            ("remix", self.post(client, f"/videos/{vid}/remix", {"prompt": PROMPT}, "json")),
-            ("extend", self.post(client, "/videos/extensions", extend, "json")),
+        uses: list[tuple[str, str, Callable[[], httpx.Response]]] = [
+            ("content", CONTENT, lambda: client.get(f"/videos/{vid}/content")),
+            ("remix", REMIX, lambda: self.post(client, f"/videos/{vid}/remix", {"prompt": PROMPT}, "json")),
+            ("extend", EXTEND, lambda: self.post(client, "/videos/extensions", extend, "json")),
         ]
+        return [(name, send()) for name, operation, send in uses if self.serves(operation)]
+
+    def serves(self, operation: str) -> bool:
+        """Whether the contract has ``operation`` (``POST /videos/{video_id}/remix``), whatever it
+        names its path parameters: a contract may leave out (or move) what this one has."""
+        return _shape(operation) in self.operations
 
     # -- the properties ------------------------------------------------------------------------
 
@@ -479,7 +499,7 @@ class Properties:
         probes: list[tuple[str, str, Any]] = [("order", "/videos", "sideways")]
         if self.list_limit is not None:
             probes.append(("limit", "/videos", self.list_limit + 1))
-        if source is not None and self.enums.variants:
+        if source is not None and self.enums.variants and self.serves(CONTENT):
             probes.append(("variant", f"/videos/{source['id']}/content", "poster"))
         for param, path, value in probes:
             answer = client.get(path, params={param: value})
