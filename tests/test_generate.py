@@ -157,6 +157,20 @@ def test_a_dangling_ref_stops_generation_with_one_line(project, capsys):
     assert "$ref '#/components/schemas/Nope' at #/components/schemas/Video/properties/quality" in err
 
 
+def test_a_link_to_a_removed_operation_stops_generation_naming_it(project, capsys):
+    # Left behind, it passed generation and the mock, then the fuzzer's whole stateful phase
+    # stopped at an engine error.
+    (project / "overlays" / "20-no-extend.yaml").write_text(
+        "overlay: 1.0.0\ninfo: {title: no extend, version: 1.0.0}\n"
+        "actions:\n  - target: $.paths['/videos/extensions']\n    remove: true\n"
+    )
+
+    assert main([], root=project) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("scripts/generate: overlays/20-no-extend.yaml: action 0"), err
+    assert "the link at #/components/links/ExtendVideo names operationId 'extendVideo'" in err
+
+
 def test_a_client_that_does_not_import_stops_generation(project, capsys):
     # The hand-written templates/extras call create_video: without the operation, the package
     # would be written and fail only at a user's `import videos_client`.

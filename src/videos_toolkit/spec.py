@@ -91,6 +91,8 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
     mismatched = enum_varname_mismatches(effective)
     if mismatched:
         raise SpecError(_enum_message(mismatched, _introduced_by(document, root, enum_varname_mismatches)))
+    if stale := dangling_links(effective):
+        raise SpecError(_first_of(stale, _introduced_by(document, root, dangling_links), "dangling link"))
     if wrong := example_mismatches(effective):
         raise SpecError(_first_of(wrong, _introduced_by(document, root, example_mismatches), "wrong example"))
     return effective
@@ -112,6 +114,28 @@ def dangling_refs(document: dict[str, Any]) -> dict[tuple[str, str], str]:
         if isinstance(ref, str) and ref.startswith("#") and not _resolves(registry, ref):
             site = _pointer(parts)
             found[(site, ref)] = f"$ref {ref!r} at {site} points to nothing"
+    return found
+
+
+def dangling_links(document: dict[str, Any]) -> dict[tuple[str], str]:
+    """Every link whose operationId names no operation: one left behind when its operation was
+    removed, which the fuzzer's stateful phase stops at (an engine error, every chain lost)."""
+    operations = {
+        operation.get("operationId")
+        for item in document.get("paths", {}).values()
+        if isinstance(item, dict)
+        for operation in item.values()
+        if isinstance(operation, dict)
+    }
+    found: dict[tuple[str], str] = {}
+    for parts, node in _objects(document):
+        target = node.get("operationId")
+        if parts[-2:-1] == ("links",) and isinstance(target, str) and target not in operations:
+            site = _pointer(parts)
+            found[(site,)] = (
+                f"the link at {site} names operationId {target!r}, which no operation has "
+                "(remove or change the links to an operation along with it)"
+            )
     return found
 
 
