@@ -3,6 +3,9 @@ a replayed creation of a video deleted since (the contract's idempotency), refus
 part that is not a video at all, a 429 where a check wanted to see acceptance or refusal, and
 accepting a "negative" case that the contract itself finds valid (an open `model` name)."""
 
+import copy
+
+import pytest
 from schemathesis.hooks import should_keep_failure
 from schemathesis.openapi.checks import EnsureResourceAvailability, RejectedPositiveData
 
@@ -190,7 +193,7 @@ def test_a_case_whose_path_is_another_operations_path_is_not_judged():
     # GET /videos/{video_id} with the id "characters" is GET /videos/characters: OpenAPI matches the
     # concrete path first, and the contract's /videos/characters has no GET, so the mock's 405 is
     # right; the engine (from a stored example) held it against GET /videos/{video_id}.
-    spec = effective_spec()
+    spec = copy.deepcopy(effective_spec())  # the cached one is shared by every test
     spec["components"]["parameters"]["VideoId"]["example"] = "characters"
     spec["components"]["parameters"]["VideoId"].pop("examples", None)
     job = fuzzing.Job(spec, mock_target(spec=spec), 5, 0, None, ("examples",), ("GET /videos/{video_id}",))
@@ -212,3 +215,20 @@ def test_a_case_whose_path_is_another_operations_path_is_not_judged():
         refused, remix.Case(path_parameters={"video_id": "characters"}), not_allowed
     )
     assert should_keep_failure(refused, remix.Case(path_parameters={"video_id": "video_1"}), not_allowed)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_multipart_array_or_integer_field_is_judged_as_the_server_reads_it(seed):
+    # A fork adds tags (array) and fps (integer) to create. In multipart, "tags" sent as one part
+    # is a one-item list and fps "3" is 3, as the mock reads them: accepting such a "negative"
+    # case is right, and judging the text as sent failed the correct mock.
+    spec = copy.deepcopy(effective_spec())
+    for name in ("CreateVideoJsonBody", "CreateVideoMultipartBody"):
+        properties = spec["components"]["schemas"][name]["properties"]
+        properties["tags"] = {"type": "array", "items": {"type": "string"}}
+        properties["fps"] = {"type": "integer", "minimum": 1, "maximum": 60}
+    phases = fuzzing.STATELESS_PHASES
+    job = fuzzing.Job(spec, mock_target(spec=spec), 3, seed, None, phases, ("POST /videos",))
+    results = [result for batch in fuzzing._engine(job) for result in batch.results]
+    failed = [r.detail for r in results if r.outcome.value == "failed"]
+    assert results and not failed, failed

@@ -38,9 +38,11 @@ from videos_toolkit.conformance.uploads import Uploads
 from videos_toolkit.conformance.wire_view import fuzzing_view
 from videos_toolkit.conformance.workers import Channel, WorkerFailure, run_in_processes
 from videos_toolkit.conformance.workers import context as workers_context
+from videos_toolkit.mock.errors import ApiError
 from videos_toolkit.mock.handlers import ContractFacts
 from videos_toolkit.mock.idempotency import REPLAYED_HEADER
 from videos_toolkit.mock.operations import compile_spec, operation_labels
+from videos_toolkit.mock.validation import nested_form
 
 load_all_checks()
 
@@ -403,8 +405,10 @@ def _drop_unrepresentable_negatives(schema: Any, spec: dict[str, Any]) -> None:
       wire_view.py), so "not one of them" is a negative case there, but the contract leaves
       ``model`` open to any name.
 
-    The test: read the body as a server must (multipart text fields as strings, file parts as
-    bytes) and validate it against the operation's schema in the contract itself."""
+    The test: read the body as a server must (multipart text fields as their schema's types call
+    for, an array field's parts as a list, file parts as bytes: the mock's reading, in
+    ``nested_form``) and validate it against the operation's schema in the contract itself."""
+    index = compile_spec(spec)
 
     @schema.hook
     def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
@@ -415,7 +419,9 @@ def _drop_unrepresentable_negatives(schema: Any, spec: dict[str, Any]) -> None:
         if media_type.startswith("multipart/"):
             # What went out, read as a server reads it: schemathesis sends a list one part per item
             # or as one JSON text part, depending on the field.
-            body = _form_as_sent(getattr(response, "request", None))
+            compiled = index.paths.get(case.operation.path, {}).get(case.method.upper())
+            types = compiled.body.field_types.get(media_type, {}) if compiled and compiled.body else {}
+            body = _form_as_read(getattr(response, "request", None), types)
         if not isinstance(body, dict):
             return True
         operation = spec["paths"].get(case.operation.path, {}).get(case.method.lower(), {})
@@ -426,9 +432,9 @@ def _drop_unrepresentable_negatives(schema: Any, spec: dict[str, Any]) -> None:
         return not validator.is_valid(body)
 
 
-def _form_as_sent(request: Any) -> dict[str, Any] | None:
-    """The multipart body of a sent request as a server reads it: text fields as strings, file
-    parts as empty strings, a name sent more than once as a list; None when it cannot be read."""
+def _form_as_read(request: Any, types: dict[str, frozenset[str]]) -> dict[str, Any] | None:
+    """The multipart body of a sent request as a server reads it (see ``nested_form``), file parts
+    as empty strings; None when it cannot be read, or a server must refuse it (a field sent twice)."""
     body, content_type = (
         getattr(request, "body", None),
         (getattr(request, "headers", None) or {}).get("Content-Type"),
@@ -438,17 +444,14 @@ def _form_as_sent(request: Any) -> dict[str, Any] | None:
     parts = multipart_parts(body, content_type)
     if parts is None:
         return None
-    form: dict[str, Any] = {}
-    for part in parts:
-        value = "" if part.file_name is not None else part.data.decode("utf-8", "replace")
-        if part.name in form:
-            form[part.name] = [
-                *(form[part.name] if isinstance(form[part.name], list) else [form[part.name]]),
-                value,
-            ]
-        else:
-            form[part.name] = value
-    return form
+    items = [
+        (part.name, "" if part.file_name is not None else part.data.decode("utf-8", "replace"))
+        for part in parts
+    ]
+    try:
+        return nested_form(items, types)
+    except ApiError:
+        return None
 
 
 @dataclass

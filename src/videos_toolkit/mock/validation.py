@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -401,7 +401,7 @@ class OperationValidator:
         if received is None:
             return None
         if received.form is not None:
-            instance = self._nest(received.form, self.field_types.get(received.media_type, {}))
+            instance = nested_form(received.form.items, self.field_types.get(received.media_type, {}))
         else:
             instance = parse_json(received.raw)
         if instance is None:
@@ -412,45 +412,46 @@ class OperationValidator:
             raise error
         return instance
 
-    @staticmethod
-    def _nest(form: Form, types: dict[str, frozenset[str]]) -> dict[str, Any]:
-        """Flat multipart fields -> nested object: ``video[id]=x`` -> ``{"video": {"id": "x"}}``."""
-        out: dict[str, Any] = {}
-        for name, raw in form.items:
-            match = _BRACKETS.fullmatch(name)
-            keys = [match.group(1), *re.findall(r"\[([^\[\]]+)\]", match.group(2))] if match else [name]
-            dotted = ".".join(keys)
-            array = "array" in types.get(dotted, ())
-            value: Any = (
-                raw
-                if isinstance(raw, UploadedPart)
-                else _coerce(raw, types.get(f"{dotted}[]" if array else dotted, frozenset()))
-            )
-            node = out
-            for depth, key in enumerate(keys[:-1]):
-                child = node.setdefault(key, {})
-                if not isinstance(child, dict):
-                    field_name = ".".join(keys[: depth + 1])
-                    raise bad_request(
-                        f"{shown(field_name)} was sent both as a value and as bracket fields ({name}); "
-                        "send one form.",
-                        param=field_name,
-                    )
-                node = child
-            if array:
-                # An array field is sent as one part per item (as openapi-python-client and curl -F
-                # do), each read as its items' schema calls for.
-                node.setdefault(keys[-1], []).append(value)
-                continue
-            if keys[-1] in node:
-                what = (
-                    "as a value and as bracket fields"
-                    if isinstance(node[keys[-1]], dict)
-                    else "more than once"
+
+def nested_form(items: Sequence[tuple[str, Any]], types: dict[str, frozenset[str]]) -> dict[str, Any]:
+    """Flat multipart fields -> nested object: ``video[id]=x`` -> ``{"video": {"id": "x"}}``, each
+    text read as its field's types call for (``types``: an operation's ``Body.field_types``), an
+    array field's parts gathered into a list. A conflict (a field sent twice, or as a value and
+    as bracket fields) is a 400."""
+    out: dict[str, Any] = {}
+    for name, raw in items:
+        match = _BRACKETS.fullmatch(name)
+        keys = [match.group(1), *re.findall(r"\[([^\[\]]+)\]", match.group(2))] if match else [name]
+        dotted = ".".join(keys)
+        array = "array" in types.get(dotted, ())
+        value: Any = (
+            raw
+            if isinstance(raw, UploadedPart)
+            else _coerce(raw, types.get(f"{dotted}[]" if array else dotted, frozenset()))
+        )
+        node = out
+        for depth, key in enumerate(keys[:-1]):
+            child = node.setdefault(key, {})
+            if not isinstance(child, dict):
+                field_name = ".".join(keys[: depth + 1])
+                raise bad_request(
+                    f"{shown(field_name)} was sent both as a value and as bracket fields ({name}); "
+                    "send one form.",
+                    param=field_name,
                 )
-                raise bad_request(f"Parameter {shown(dotted)} was given {what}.", param=dotted)
-            node[keys[-1]] = value
-        return out
+            node = child
+        if array:
+            # An array field is sent as one part per item (as openapi-python-client and curl -F
+            # do), each read as its items' schema calls for.
+            node.setdefault(keys[-1], []).append(value)
+            continue
+        if keys[-1] in node:
+            what = (
+                "as a value and as bracket fields" if isinstance(node[keys[-1]], dict) else "more than once"
+            )
+            raise bad_request(f"Parameter {shown(dotted)} was given {what}.", param=dotted)
+        node[keys[-1]] = value
+    return out
 
 
 def _too_large(limit: int) -> ApiError:
