@@ -394,6 +394,11 @@ def test_a_run_whose_uploads_were_refused_points_to_sample_video(tmp_path, capsy
     with serve(always(200, b"{}", "application/json")) as base_url:
         main(["--base-url", base_url, "--api-key", "k", *limits])
     assert "--sample-video" not in capsys.readouterr().out
+    # Nor does a 404 naming `video` (a source video by id it does not have): no upload was refused.
+    not_found = json.dumps(envelope("No video found with id 'video_x'.", "video", "not_found")).encode()
+    with serve(always(404, not_found, "application/json")) as base_url:
+        main(["--base-url", base_url, "--api-key", "k", *limits])
+    assert "--sample-video" not in capsys.readouterr().out
 
 
 def test_a_request_accepted_though_invalid_is_reported_with_what_was_invalid():

@@ -274,13 +274,15 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     return (0 if report.ok else 1), report
 
 
+REFUSED_UPLOAD = {"400", "413", "415", "422"}  # statuses that say what was sent is not taken
 _NAMES_VIDEO = re.compile(r'"param"\s*:\s*"video"')
 
 
 def _uploads_refused(report: Report) -> bool:
-    """Whether a failure shows a 4xx naming the ``video`` part: the clips may be what it refused."""
+    """Whether a failure shows a refusal naming the ``video`` part: the clips may be what it
+    refused (a 404 naming it is about a source video by id, not an upload)."""
     return any(
-        result.failure.response[:1] == "4" and _NAMES_VIDEO.search(result.failure.response)
+        result.failure.response[:3] in REFUSED_UPLOAD and _NAMES_VIDEO.search(result.failure.response)
         for result in report.failures
         if result.failure is not None
     )
