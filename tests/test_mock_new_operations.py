@@ -306,3 +306,18 @@ def test_the_client_round_trip_downloads_a_variant_a_contract_change_adds():
     report = run(spec, mock_target(labels_audio_as_mp4, spec=spec), options)
     failed = {r.check: r.detail for r in report.failures}
     assert "variant=audio must be sent as audio/mpeg" in failed.get("client_round_trip", ""), failed
+
+
+def test_the_operations_without_behaviour_are_named_once_a_process_however_many_mocks(caplog, monkeypatch):
+    # A conformance run builds a mock per worker and per part: the same line came 30 times.
+    monkeypatch.setattr("videos_toolkit.mock.handlers._WARNED", set())
+    spec = _with_new_operations()
+    with caplog.at_level("WARNING", logger="videos_toolkit.mock"):
+        for _ in range(3):
+            create_app(MockConfig(api_keys=frozenset({KEY}), spec=spec))
+    lines = [r.getMessage() for r in caplog.records if "no stateful behaviour" in r.getMessage()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(
+        "no stateful behaviour for cancelVideo, deleteVideoThumbnail, getVideoThumbnail"
+    )
+    assert "a new or renamed one has none" in lines[0]

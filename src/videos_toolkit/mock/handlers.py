@@ -35,6 +35,7 @@ from videos_toolkit.mock.operations import Operation, SpecIndex, resolve
 from videos_toolkit.mock.store import CharacterRecord, MockStore, UnknownCursor, VideoRecord
 
 log = logging.getLogger("videos_toolkit.mock")
+_WARNED: set[str] = set()  # the operations already warned of, in this process
 
 # Used only where the contract states no `default` for the field (it says these in prose).
 FALLBACK_DEFAULTS = {"model": "sora-2", "seconds": "4", "size": "720x1280"}
@@ -159,9 +160,14 @@ class StatefulApi:
             "getVideoCharacter": self.get_character,
         }
         if missing := sorted(set(index.operations) - set(self.handlers)):
-            log.warning(
-                "no stateful behaviour for %s: answered with the contract's example", ", ".join(missing)
-            )
+            if (named := ", ".join(missing)) not in _WARNED:  # once a process: a run builds many mocks
+                _WARNED.add(named)
+                log.warning(
+                    "no stateful behaviour for %s (the mock's behaviour follows operationIds: a new "
+                    "or renamed one has none): answered from the contract, its example or a value "
+                    "made from its schema",
+                    named,
+                )
             for op_id in missing:
                 self.handlers[op_id] = self._from_contract(index.operations[op_id])
 
