@@ -314,7 +314,7 @@ def test_the_operations_without_behaviour_are_named_once_a_process_however_many_
     spec = _with_new_operations()
     with caplog.at_level("WARNING", logger="videos_toolkit.mock"):
         for _ in range(3):
-            create_app(MockConfig(api_keys=frozenset({KEY}), spec=spec))
+            create_app(MockConfig(api_keys=frozenset({KEY})), spec)
     lines = [r.getMessage() for r in caplog.records if "no stateful behaviour" in r.getMessage()]
     assert len(lines) == 1, lines
     assert lines[0].startswith(
