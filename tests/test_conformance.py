@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import pytest
+from starlette.testclient import TestClient
 
 from tests.broken_mocks import VARIANTS
 from tests.progress_support import Steps
@@ -634,6 +635,37 @@ def test_the_sdk_part_fails_a_5xx_its_retries_hid_but_not_a_come_back_later(stat
         assert len(skipped) == 8 and {r.detail for r in skipped} == {
             "needs the video the create step could not make"
         }
+
+
+def test_the_sdk_part_reads_other_videos_in_a_list_as_the_sdk_does_by_default_and_its_own_strictly():
+    # A fork adds a size the SDK's types do not know; a video of that size made before (by an
+    # earlier part, or on a provider's account) failed the list step of a full run, not of --only sdk.
+    from tests.broken_mocks import Breaker
+
+    spec = copy.deepcopy(effective_spec())
+    schema = spec["components"]["schemas"]["VideoSize"]
+    schema["enum"] = [*schema["enum"], "1920x1080"]
+    schema["x-enum-varnames"] = [*schema["x-enum-varnames"], "SIZE_1920X1080"]
+    target = mock_target(spec=spec)
+    with TestClient(target.app) as http:
+        made = http.post(
+            "/v1/videos",
+            json={"prompt": "wide", "size": "1920x1080"},
+            headers={"Authorization": f"Bearer {target.api_key}"},
+        )
+    assert made.status_code == 200, made.text
+    report = run(spec, target, replace(FAST, parts=("sdk",)))
+    assert report.ok, [(r.operation, r.detail) for r in report.failures]
+
+    # Its own video, listed with a size the contract does not have, still fails the step.
+    def wrong_size_in_lists(seen, status, body):
+        if seen.method == "GET" and seen.path == "/v1/videos" and body.get("data"):
+            return status, {**body, "data": [{**body["data"][0], "size": "999x999"}, *body["data"][1:]]}
+        return None
+
+    target = mock_target(lambda app: Breaker(app, after=wrong_size_in_lists))
+    report = run(effective_spec(), target, replace(FAST, parts=("sdk",)))
+    assert [r.operation for r in report.failures] == ["GET /videos"], [r.detail for r in report.failures]
 
 
 def test_the_sdk_part_does_not_retry_a_5xx_it_fails_anyway():
