@@ -2,6 +2,7 @@
 path creates or installs anything (its normal run, with no argument, is what every script does)."""
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,22 @@ def test_an_unknown_argument_is_a_usage_error(args):
     assert result.returncode == 2
     assert result.stdout == ""
     assert "usage: scripts/bootstrap" in result.stderr and args[-1] in result.stderr
+
+
+def test_a_venv_set_up_for_another_checkout_is_refused_not_used(tmp_path):
+    # Shared (a symlink) or copied, it ran the other checkout's contract and client: scripts/generate
+    # in one checkout wrote into the other's generated/.
+    checkout = tmp_path / "copy"
+    (checkout / "scripts").mkdir(parents=True)
+    (checkout / "scripts" / "bootstrap").write_bytes(SCRIPT.read_bytes())
+    (checkout / "scripts" / "bootstrap").chmod(0o755)
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    (checkout / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    (checkout / ".venv" / ".bootstrap-checkout").write_text("/somewhere/else\n")
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "PYTHON": sys.executable}
+    result = subprocess.run(
+        [checkout / "scripts" / "bootstrap"], capture_output=True, text=True, timeout=30, env=env
+    )
+    assert result.returncode == 1
+    assert ".venv was set up for /somewhere/else, not this checkout" in result.stderr, result.stderr
+    assert "rm -rf .venv" in result.stderr
