@@ -248,6 +248,16 @@ def test_a_malformed_contract_is_one_line_naming_the_file(project: Path) -> None
     assert str(raised.value).endswith(f"{where}: mapping values are not allowed in this context")
 
 
+def test_a_key_given_twice_in_the_contract_is_refused_naming_its_line(project: Path) -> None:
+    # PyYAML keeps the last one: a second `properties:` under a schema dropped the first's fields.
+    text = (project / "openapi.yaml").read_text(encoding="utf-8")
+    (project / "openapi.yaml").write_text(text.replace("\ninfo:\n", "\ninfo:\n  title: Twice\n", 1))
+    with pytest.raises(SpecError) as raised:
+        build_effective_spec(project)
+    assert "openapi.yaml: cannot read the contract: line " in str(raised.value)
+    assert "the key 'title' is given twice (the second would silently win)" in str(raised.value)
+
+
 def test_a_yml_overlay_is_applied_like_a_yaml_one(project: Path) -> None:
     (project / "overlays" / "20-title.yml").write_text(
         HEADER + "  - target: $.info\n    update: {title: From a .yml overlay}\n", encoding="utf-8"
