@@ -258,6 +258,20 @@ def test_a_key_given_twice_in_the_contract_is_refused_naming_its_line(project: P
     assert "the key 'title' is given twice (the second would silently win)" in str(raised.value)
 
 
+def test_an_overlay_in_json_or_with_an_upper_case_suffix_is_applied_too(project: Path) -> None:
+    (project / "overlays" / "20-title.YAML").write_text(
+        HEADER + "  - target: $.info\n    update: {title: Upper}\n", encoding="utf-8"
+    )
+    (project / "overlays" / "30-version.json").write_text(
+        '{"overlay": "1.0.0", "info": {"title": "t", "version": "1"}, '
+        '"actions": [{"target": "$.info", "update": {"version": "9.9.9"}}]}',
+        encoding="utf-8",
+    )
+    assert [p.name for p in overlay_paths(project)][-2:] == ["20-title.YAML", "30-version.json"]
+    info = build_effective_spec(project)["info"]
+    assert (info["title"], info["version"]) == ("Upper", "9.9.9")
+
+
 def test_a_yml_overlay_is_applied_like_a_yaml_one(project: Path) -> None:
     (project / "overlays" / "20-title.yml").write_text(
         HEADER + "  - target: $.info\n    update: {title: From a .yml overlay}\n", encoding="utf-8"

@@ -13,8 +13,14 @@ def spec_path(root: Path = ROOT) -> Path:
     return root / "openapi.yaml"
 
 
+OVERLAY_SUFFIXES = frozenset({".yaml", ".yml", ".json"})  # JSON is YAML to the loader
+
+
 def overlay_paths(root: Path = ROOT) -> list[Path]:
-    """The overlays, in file-name order: ``*.yaml`` and ``*.yml`` alike (a silently ignored
-    overlay is how a variant rots)."""
+    """The overlays, in file-name order: ``.yaml``, ``.yml`` and ``.json`` files alike, in any
+    case (a silently ignored overlay is how a variant rots)."""
     folder = root / "overlays"
-    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")], key=lambda p: p.name)
+    found = folder.iterdir() if folder.is_dir() else iter(())
+    return sorted(
+        (p for p in found if p.is_file() and p.suffix.lower() in OVERLAY_SUFFIXES), key=lambda p: p.name
+    )
