@@ -297,17 +297,30 @@ def test_a_job_that_finishes_just_as_it_is_used_is_a_skip_not_a_failure():
     assert all("finished the job before it could be used unfinished" in why for why in skipped.values())
 
 
-def test_a_field_the_contract_newly_requires_is_sent_by_every_property():
-    # A contract change the properties know nothing about: create and remix now require a quality.
+def test_a_field_the_contract_newly_requires_is_sent_by_every_property_and_the_sdk():
+    # A contract change the checks know nothing about: every creating body now requires a quality.
+    # The SDK's calls send it as a customer would, in extra_body.
     spec = copy.deepcopy(effective_spec())
     schemas = spec["components"]["schemas"]
-    for name in ("CreateVideoJsonBody", "CreateVideoMultipartBody", "RemixVideoBody"):
+    for name in [name for name in schemas if name.endswith("Body")]:
         schemas[name]["properties"]["quality"] = {"type": "string", "enum": ["standard", "high"]}
         schemas[name]["required"] = [*schemas[name].get("required", []), "quality"]
-    report = run(spec, mock_target(spec=spec), replace(FAST, parts=("properties",)))
+    report = run(spec, mock_target(spec=spec), replace(FAST, parts=("properties", "sdk")))
     assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
     passed = {r.check for r in report.results if r.outcome.value == "passed"}
     assert {"allowed_values_accepted", "remix_source_must_be_completed", "idempotent_replay"} <= passed
+    sdk = {
+        r.operation
+        for r in report.results
+        if r.check == "openai_sdk_round_trip" and r.outcome.value == "passed"
+    }
+    assert {
+        "POST /videos",
+        "POST /videos/{video_id}/remix",
+        "POST /videos/extensions",
+        "POST /videos/edits",
+    } <= sdk
+    assert "POST /videos/characters" in sdk
 
 
 def test_a_field_the_properties_set_themselves_that_the_contract_makes_required_is_always_sent():

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from videos_toolkit.conformance.properties import JOB_ATTEMPTS, Enums, first_not_failed
+from videos_toolkit.conformance.request_bodies import RequiredFields
 from videos_toolkit.conformance.results import CheckResult, Outcome
 from videos_toolkit.conformance.roundtrip import RoundTripError, run_steps
 from videos_toolkit.conformance.target import PENDING, Target, WaitTimeout
@@ -51,7 +52,8 @@ def run_sdk_round_trip(target: Target, spec: dict[str, Any], record: Callable[[C
     # default (not strictly), since a video the contract allows and the SDK's types do not know (a
     # size a fork added) is no fault of the server's; the round trip's own video is read strictly.
     lenient = openai.OpenAI(api_key=target.api_key, base_url=target.base_url, http_client=http, max_retries=5)
-    steps = _SdkSteps(client, target, Enums.from_spec(spec), sent, answers, lenient)
+    required = RequiredFields.from_spec(spec)
+    steps = _SdkSteps(client, target, Enums.from_spec(spec), required, sent, answers, lenient)
     with client, warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # the SDK's notice that the API is deprecated
         run_steps(steps.plan(), spec, target, answers, record, part="sdk", family=FAMILY, check=CHECK)
@@ -67,9 +69,17 @@ def _no_retry_of_failures(response: Any) -> None:
 
 class _SdkSteps:
     def __init__(
-        self, client: Any, target: Target, enums: Enums, sent: list[Any], answers: list[Any], lenient: Any
+        self,
+        client: Any,
+        target: Target,
+        enums: Enums,
+        required: RequiredFields,
+        sent: list[Any],
+        answers: list[Any],
+        lenient: Any,
     ) -> None:
         self.client, self.target, self.enums, self.lenient = client, target, enums, lenient
+        self.required = required
         self.sent, self.answers = sent, answers
         self.video: Any = None
 
@@ -111,6 +121,12 @@ class _SdkSteps:
             "so a customer's call is slowed or fails)"
         )
 
+    def _required(self, path: str, *given: str, form: str = "multipart") -> dict[str, Any] | None:
+        """The fields the contract requires of this body that the call does not send itself (a
+        contract change may add one), as a customer would send them: ``extra_body``."""
+        extra = {k: v for k, v in self.required.extra(path, form).items() if k not in given}
+        return extra or None
+
     def _upload(self, name: str) -> tuple[str, io.BytesIO, str]:
         return name, io.BytesIO(self.target.uploads.clip("720x1280", 4)[0]), "video/mp4"
 
@@ -119,7 +135,9 @@ class _SdkSteps:
 
         def job() -> Any:
             video = videos.create(
-                prompt="A paper boat drifting down a rainy street", seconds=self.enums.create_seconds[0]
+                prompt="A paper boat drifting down a rainy street",
+                seconds=self.enums.create_seconds[0],
+                extra_body=self._required("/videos", "prompt", "seconds"),
             )
             waited = 0.0
             while video.status in PENDING:  # as create_and_poll does, within --wait-timeout
@@ -161,7 +179,11 @@ class _SdkSteps:
             raise RoundTripError("download_content() without a variant answered no bytes")
 
     def remix(self) -> None:
-        remixed = self.client.videos.remix(self.video.id, prompt="Same scene, in watercolour")
+        remixed = self.client.videos.remix(
+            self.video.id,
+            prompt="Same scene, in watercolour",
+            extra_body=self._required(f"/videos/{self.video.id}/remix", "prompt", form="json"),
+        )
         if remixed.remixed_from_video_id != self.video.id:
             raise RoundTripError("remix must set remixed_from_video_id to the source")
 
@@ -169,7 +191,10 @@ class _SdkSteps:
         # By upload: the SDK cannot send a reference ({"id": ...}) to extend or edit.
         extra = self.enums.extension_seconds[0]
         video = self.client.videos.extend(
-            prompt="The boat reaches the harbour", seconds=extra, video=self._upload("clip.mp4")
+            prompt="The boat reaches the harbour",
+            seconds=extra,
+            video=self._upload("clip.mp4"),
+            extra_body=self._required("/videos/extensions", "prompt", "seconds", "video"),
         )
         uploaded = self.target.uploads.clip("720x1280", 4)[1]
         if video.seconds != str(uploaded + int(extra)):
@@ -178,10 +203,18 @@ class _SdkSteps:
             )
 
     def edit(self) -> None:
-        self.client.videos.edit(prompt="Make it night", video=self._upload("clip.mp4"))
+        self.client.videos.edit(
+            prompt="Make it night",
+            video=self._upload("clip.mp4"),
+            extra_body=self._required("/videos/edits", "prompt", "video"),
+        )
 
     def character(self) -> None:
-        made = self.client.videos.create_character(name="Captain", video=self._upload("captain.mp4"))
+        made = self.client.videos.create_character(
+            name="Captain",
+            video=self._upload("captain.mp4"),
+            extra_body=self._required("/videos/characters", "name", "video"),
+        )
         if made.id:
             self.client.videos.get_character(made.id)
 
