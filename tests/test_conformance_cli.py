@@ -487,3 +487,16 @@ def test_a_parts_progress_says_how_far_it_got_in_its_unit_and_the_readme_gives_t
         f"count their {properties.CHECKS} checks, the round trips their {roundtrip.STEPS} calls"
     )
     assert said in readme
+
+
+def test_a_client_generated_from_another_contract_is_pointed_out(tmp_path, capsys, monkeypatch):
+    # The contract changed and scripts/generate was not run: the client part judged the old client.
+    import videos_client._contract
+
+    limits = ["--only", "client", "--report-dir", str(tmp_path)]
+    run_cli(limits)
+    assert "generated from another contract" not in capsys.readouterr().out
+    monkeypatch.setattr(videos_client._contract, "CONTRACT_SHA256", "0" * 64)
+    run_cli(limits)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "videos_client was generated from another contract than this run's: run scripts/generate" in out

@@ -22,10 +22,12 @@ from typing import Any
 
 from videos_toolkit.json_pointer import resolve
 from videos_toolkit.paths import ROOT
-from videos_toolkit.spec import SpecError, build_effective_spec
+from videos_toolkit.spec import SpecError, build_effective_spec, contract_digest
 from videos_toolkit.yaml_loader import load_yaml
 
 OUTPUT_DIR = "generated"
+# In the generated package: the digest of the contract it was made from (see contract_digest).
+CONTRACT_MODULE = "_contract.py"
 CONFIG_FILE = "openapi-python-client.yaml"
 TEMPLATES_DIR = "templates"
 # Plain Python modules copied into the generated package: the hand-written client layer.
@@ -91,6 +93,11 @@ def generate_into(out_dir: Path, root: Path = ROOT) -> None:
         )
     package = _package_name(root)
     _copy_extras(out_dir / package, root)
+    (out_dir / package / CONTRACT_MODULE).write_text(
+        '"""Written by scripts/generate: the effective contract this client was generated from."""\n\n'
+        f'CONTRACT_SHA256 = "{contract_digest(spec)}"\n',
+        encoding="utf-8",
+    )
     # --no-cache: nothing is written outside the output folder.
     _run(
         "ruff check --fix", [sys.executable, "-m", "ruff", "check", "--no-cache", "--fix", "-q", "."], out_dir

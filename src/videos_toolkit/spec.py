@@ -1,5 +1,6 @@
 """The effective spec: openapi.yaml with every overlay applied, validated."""
 
+import hashlib
 import json
 from collections.abc import Callable, Hashable, Iterator
 from functools import cache
@@ -96,6 +97,12 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
     if wrong := example_mismatches(effective):
         raise SpecError(_first_of(wrong, _introduced_by(document, root, example_mismatches), "wrong example"))
     return effective
+
+
+def contract_digest(spec: dict[str, Any]) -> str:
+    """A digest of an effective spec: any change to the contract or an overlay changes it, and
+    only that (key order and formatting do not)."""
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 @cache

@@ -32,7 +32,7 @@ from videos_toolkit.conformance.results import FILTERED, CheckResult, Failure, O
 from videos_toolkit.conformance.runner import PARTS, UNITS, Options, run
 from videos_toolkit.conformance.target import PROBE_PATH, Probe, Target, mock_target
 from videos_toolkit.conformance.uploads import SampleError, Uploads, sample_uploads
-from videos_toolkit.spec import SpecError, effective_spec
+from videos_toolkit.spec import SpecError, contract_digest, effective_spec
 
 MAX_DEFAULT_WORKERS = 4
 
@@ -230,6 +230,8 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
         f"Conformance of [bold]{escape(target.label)}[/] (seed {args.seed}, {args.max_examples} examples, "
         f"{args.workers} worker{'s' if args.workers != 1 else ''}{escape(sample)})"
     )
+    if "client" in options.parts and (stale := _stale_client(spec)):
+        console.print(f"[yellow]{escape(stale)}[/]", soft_wrap=True)
     report = _run_with_progress(console, spec, target, options)
     if probe.problem:
         report.results.insert(0, probe_failure(target, probe))
@@ -275,6 +277,23 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
 
 
 REFUSED_UPLOAD = {"400", "413", "415", "422"}  # statuses that say what was sent is not taken
+
+
+def _stale_client(spec: dict) -> str | None:
+    """Why the client part judges a client made from another contract, if it does: the contract
+    changed and scripts/generate was not run (the daily move it is easy to forget)."""
+    try:
+        from videos_client._contract import CONTRACT_SHA256
+    except ImportError:  # made before clients said what they were made from
+        return None
+    if contract_digest(spec) == CONTRACT_SHA256:
+        return None
+    return (
+        "videos_client was generated from another contract than this run's: run scripts/generate, "
+        "or the client part judges the client as it was."
+    )
+
+
 _NAMES_VIDEO = re.compile(r'"param"\s*:\s*"video"')
 
 
