@@ -258,6 +258,21 @@ def test_a_key_given_twice_in_the_contract_is_refused_naming_its_line(project: P
     assert "the key 'title' is given twice (the second would silently win)" in str(raised.value)
 
 
+def test_a_required_name_the_schema_does_not_define_is_refused_naming_the_overlay(project: Path) -> None:
+    # A typo: the generator dropped it silently, and the mock sent "fpz": null in every video.
+    (project / "overlays" / "20-fps.yaml").write_text(
+        HEADER + "  - target: $.components.schemas.Video\n"
+        "    update: {properties: {fps: {type: integer}}, required: [fpz]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SpecError) as raised:
+        build_effective_spec(project)
+    assert str(raised.value).startswith("overlays/20-fps.yaml: action 0"), raised.value
+    assert "#/components/schemas/Video requires 'fpz', which its properties do not define" in str(
+        raised.value
+    )
+
+
 def test_an_overlay_in_json_or_with_an_upper_case_suffix_is_applied_too(project: Path) -> None:
     (project / "overlays" / "20-title.YAML").write_text(
         HEADER + "  - target: $.info\n    update: {title: Upper}\n", encoding="utf-8"

@@ -92,6 +92,11 @@ def build_effective_spec(root: Path = ROOT) -> dict[str, Any]:
     mismatched = enum_varname_mismatches(effective)
     if mismatched:
         raise SpecError(_enum_message(mismatched, _introduced_by(document, root, enum_varname_mismatches)))
+    if undefined := undefined_required(effective):
+        message = _first_of(
+            undefined, _introduced_by(document, root, undefined_required), "undefined required name"
+        )
+        raise SpecError(message)
     if stale := dangling_links(effective):
         raise SpecError(_first_of(stale, _introduced_by(document, root, dangling_links), "dangling link"))
     if wrong := example_mismatches(effective):
@@ -121,6 +126,31 @@ def dangling_refs(document: dict[str, Any]) -> dict[tuple[str, str], str]:
         if isinstance(ref, str) and ref.startswith("#") and not _resolves(registry, ref):
             site = _pointer(parts)
             found[(site, ref)] = f"$ref {ref!r} at {site} points to nothing"
+    return found
+
+
+def undefined_required(document: dict[str, Any]) -> dict[tuple[str], str]:
+    """Every schema that requires a property it does not define (a typo, or a property renamed or
+    removed and still required): the generator drops it without a word, and the mock, filling in
+    required fields, sends it as null. A schema whose required names may be defined elsewhere
+    (allOf, ..., additionalProperties with a schema) is left alone."""
+    combining = ("allOf", "anyOf", "oneOf", "$ref", "patternProperties")
+    found: dict[tuple[str], str] = {}
+    for parts, node in _objects(document):
+        properties, required = node.get("properties"), node.get("required")
+        if not isinstance(properties, dict) or not isinstance(required, list):
+            continue
+        extra = node.get("additionalProperties")
+        if any(key in node for key in combining) or extra is True or isinstance(extra, dict):
+            continue  # what it requires may come from elsewhere
+        for name in required:
+            if isinstance(name, str) and name not in properties:
+                site = _pointer(parts)
+                found[(site,)] = (
+                    f"{site} requires {name!r}, which its properties do not define (defined: "
+                    f"{', '.join(properties) or 'none'})"
+                )
+                break
     return found
 
 
