@@ -10,7 +10,7 @@ import yaml
 import videos_toolkit.spec as spec_module
 from videos_toolkit.mock import cli as mock_cli
 from videos_toolkit.paths import ROOT, overlay_paths
-from videos_toolkit.spec import SpecError, build_effective_spec, effective_spec
+from videos_toolkit.spec import SpecError, build_effective_spec, effective_spec, undefined_required
 from videos_toolkit.yaml_loader import load_yaml
 
 HEADER = "overlay: 1.0.0\ninfo: {title: t, version: 1.0.0}\nactions:\n"
@@ -271,6 +271,47 @@ def test_a_required_name_the_schema_does_not_define_is_refused_naming_the_overla
     assert "#/components/schemas/Video requires 'fpz', which its properties do not define" in str(
         raised.value
     )
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        {"allOf": [{"properties": {"url": {}}}]},
+        {"if": {"properties": {"kind": {"const": "a"}}}, "then": {"properties": {"url": {}}}},
+        {"dependentSchemas": {"kind": {"properties": {"url": {}}}}},
+        {"unevaluatedProperties": {"type": "string"}},
+        {"additionalProperties": {"type": "string"}},
+    ],
+    ids=["allOf", "if-then", "dependentSchemas", "unevaluatedProperties", "additionalProperties"],
+)
+def test_a_required_name_another_keyword_may_define_is_not_refused(elsewhere: dict) -> None:
+    schema = {"type": "object", "properties": {"kind": {}}, "required": ["kind", "url"]}
+    assert undefined_required({"components": {"schemas": {"Thing": schema}}})  # alone, it is a typo
+    assert undefined_required({"components": {"schemas": {"Thing": {**schema, **elsewhere}}}}) == {}
+
+
+def test_merge_keys_may_override_what_they_merge_at_any_depth() -> None:
+    # A mapping merged into another (<<) is built with the merged keys beside its own: the check
+    # for repeated keys reads the document as written, where an override is legal.
+    text = "defs:\n  inner:\n    b: &b\n      <<: {x: 1}\n      x: 2\nuse:\n  <<: *b\n"
+    assert (
+        load_yaml(text)["defs"]["inner"]["b"] == yaml.load(text, Loader=yaml.SafeLoader)["defs"]["inner"]["b"]
+    )
+
+
+def test_a_json_overlay_is_read_as_json_with_the_same_rule_for_repeated_keys(project: Path) -> None:
+    header = '"overlay": "1.0.0", "info": {"title": "t", "version": "1"}'
+    # an emoji, as json.dumps writes it: a surrogate pair, which YAML refuses
+    action = '{"target": "$.info", "update": {"title": "Sora \\ud83c\\udfac"}}'
+    (project / "overlays" / "30-emoji.json").write_text(
+        f'{{{header}, "actions": [{action}]}}', encoding="utf-8"
+    )
+    assert build_effective_spec(project)["info"]["title"] == "Sora \U0001f3ac"
+    (project / "overlays" / "30-emoji.json").write_text(
+        f'{{{header}, "actions": [{action}], "actions": []}}', encoding="utf-8"
+    )
+    with pytest.raises(SpecError, match="the key 'actions' is given twice"):
+        build_effective_spec(project)
 
 
 def test_an_overlay_in_json_or_with_an_upper_case_suffix_is_applied_too(project: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonpath_rfc9535 as jsonpath
 
-from videos_toolkit.yaml_loader import YamlSyntaxError, load_yaml
+from videos_toolkit.yaml_loader import YamlSyntaxError, load_json, load_yaml
 
 _VERSION = re.compile(r"^1\.0\.\d+$")
 
@@ -27,7 +27,8 @@ class OverlayError(ValueError):
 
 def load_overlay(path: Path) -> dict[str, Any]:
     try:
-        loaded = load_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        loaded = load_json(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (OSError, YamlSyntaxError) as exc:
         raise OverlayError(f"{path.name}: cannot read the overlay: {exc}") from exc
     if not isinstance(loaded, dict):

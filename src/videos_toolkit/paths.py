@@ -13,7 +13,7 @@ def spec_path(root: Path = ROOT) -> Path:
     return root / "openapi.yaml"
 
 
-OVERLAY_SUFFIXES = frozenset({".yaml", ".yml", ".json"})  # JSON is YAML to the loader
+OVERLAY_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 
 
 def overlay_paths(root: Path = ROOT) -> list[Path]:

@@ -134,7 +134,10 @@ def undefined_required(document: dict[str, Any]) -> dict[tuple[str], str]:
     removed and still required): the generator drops it without a word, and the mock, filling in
     required fields, sends it as null. A schema whose required names may be defined elsewhere
     (allOf, ..., additionalProperties with a schema) is left alone."""
-    combining = ("allOf", "anyOf", "oneOf", "$ref", "patternProperties")
+    combining = (
+        *("allOf", "anyOf", "oneOf", "$ref", "patternProperties", "if", "then", "else"),
+        *("dependentSchemas", "unevaluatedProperties"),
+    )
     found: dict[tuple[str], str] = {}
     for parts, node in _objects(document):
         properties, required = node.get("properties"), node.get("required")
