@@ -298,13 +298,15 @@ def test_a_job_that_finishes_just_as_it_is_used_is_a_skip_not_a_failure():
 
 
 def test_a_field_the_contract_newly_requires_is_sent_by_every_property_and_the_sdk():
-    # A contract change the checks know nothing about: every creating body now requires a quality.
-    # The SDK's calls send it as a customer would, in extra_body.
+    # A contract change the checks know nothing about: every creating body now requires a quality
+    # and a list of tags. The SDK's calls send them as a customer would, in extra_body (a list as
+    # tags[] parts in multipart).
     spec = copy.deepcopy(effective_spec())
     schemas = spec["components"]["schemas"]
     for name in [name for name in schemas if name.endswith("Body")]:
         schemas[name]["properties"]["quality"] = {"type": "string", "enum": ["standard", "high"]}
-        schemas[name]["required"] = [*schemas[name].get("required", []), "quality"]
+        schemas[name]["properties"]["tags"] = {"type": "array", "items": {"type": "string"}, "minItems": 1}
+        schemas[name]["required"] = [*schemas[name].get("required", []), "quality", "tags"]
     report = run(spec, mock_target(spec=spec), replace(FAST, parts=("properties", "sdk")))
     assert report.ok, sorted({(r.check, r.detail[:100]) for r in report.failures})
     passed = {r.check for r in report.results if r.outcome.value == "passed"}

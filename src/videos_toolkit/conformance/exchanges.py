@@ -4,6 +4,7 @@ raises ``PropertyViolation`` naming the rule and carrying the exchange; ``curl``
 
 import email.parser
 import email.policy
+import json
 import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,20 +25,25 @@ class PropertyViolation(AssertionError):
 def post(
     client: httpx.Client, path: str, body: dict[str, Any], form: str, headers: dict[str, str] | None = None
 ) -> httpx.Response:
-    """POST as JSON, or as multipart (objects become bracket fields, bytes a file part)."""
+    """POST as JSON, or as multipart (objects become bracket fields, lists one part per item,
+    bytes a file part, any other value that is not text its JSON)."""
     if form == "json":
         return client.post(path, json=body, headers=headers)
-    data: dict[str, str] = {}
-    files: dict[str, Any] = {}
+    parts: list[tuple[str, Any]] = []
     for name, value in body.items():
         if isinstance(value, bytes):
-            files[name] = (f"{name}.mp4", value, "video/mp4")
+            parts.append((name, (f"{name}.mp4", value, "video/mp4")))
         elif isinstance(value, dict):
-            data.update({f"{name}[{key}]": str(item) for key, item in value.items()})
+            parts += [(f"{name}[{key}]", (None, _text(item))) for key, item in value.items()]
+        elif isinstance(value, list):
+            parts += [(name, (None, _text(item))) for item in value]
         else:
-            data[name] = value
-    files.update({name: (None, value) for name, value in data.items()})
-    return client.post(path, files=files, headers=headers)
+            parts.append((name, (None, _text(value))))
+    return client.post(path, files=parts, headers=headers)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def safe_json(response: httpx.Response) -> dict[str, Any]:

@@ -416,14 +416,15 @@ class OperationValidator:
 def nested_form(items: Sequence[tuple[str, Any]], types: dict[str, frozenset[str]]) -> dict[str, Any]:
     """Flat multipart fields -> nested object: ``video[id]=x`` -> ``{"video": {"id": "x"}}``, each
     text read as its field's types call for (``types``: an operation's ``Body.field_types``), an
-    array field's parts gathered into a list. A conflict (a field sent twice, or as a value and
-    as bracket fields) is a 400."""
+    array field's parts (``tags`` or ``tags[]``, once per item) gathered into a list. A conflict
+    (a field sent twice, or as a value and as bracket fields) is a 400."""
     out: dict[str, Any] = {}
     for name, raw in items:
-        match = _BRACKETS.fullmatch(name)
+        listed = name.endswith("[]")  # `tags[]`: an array's item, as the openai SDK sends one
+        match = _BRACKETS.fullmatch(name[:-2] if listed else name)
         keys = [match.group(1), *re.findall(r"\[([^\[\]]+)\]", match.group(2))] if match else [name]
         dotted = ".".join(keys)
-        array = "array" in types.get(dotted, ())
+        array = listed or "array" in types.get(dotted, ())
         value: Any = (
             raw
             if isinstance(raw, UploadedPart)
