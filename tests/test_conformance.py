@@ -18,7 +18,9 @@ from tests.broken_mocks import VARIANTS
 from tests.progress_support import Steps
 from videos_toolkit.conformance.cli import main
 from videos_toolkit.conformance.fuzzing import FAMILIES as FUZZING_FAMILIES
+from videos_toolkit.conformance.properties import Properties
 from videos_toolkit.conformance.results import Outcome
+from videos_toolkit.conformance.roundtrip import run_steps
 from videos_toolkit.conformance.runner import PARTS, Options, run
 from videos_toolkit.conformance.target import MOCK_KEYS, Target, mock_target
 from videos_toolkit.spec import effective_spec
@@ -356,10 +358,28 @@ def test_the_properties_skip_what_a_contract_without_extend_and_with_a_moved_dow
         "source_must_be_completed",
         "content_needs_completed",
     }
-    # a path parameter named otherwise is the same operation: remix is still judged
     assert {"remix_source_must_be_completed", "key_isolation", "deleted_stays_deleted"} <= {
         r.check for r in report.results if r.outcome.value == "passed"
     }
+
+
+def test_an_operation_whose_path_parameter_a_contract_names_otherwise_is_still_judged():
+    # Against a provider's server, a remix at /videos/{id}/remix is the same operation: the
+    # properties and the round trips judge it. The mock refuses such a contract at start-up (its
+    # behaviour reads video_id) instead of answering 500 to every remix.
+    spec = copy.deepcopy(effective_spec())
+    item = spec["paths"].pop("/videos/{video_id}/remix")
+    item["parameters"] = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    spec["paths"]["/videos/{id}/remix"] = item
+    with pytest.raises(ValueError, match="names remixVideo's path parameter 'id'; the mock's behaviour"):
+        mock_target(spec=spec)
+    assert Properties(mock_target(), spec, max_examples=1, seed=0, database=None).serves(
+        "POST /videos/{video_id}/remix"
+    )
+    recorded: list = []
+    plan = [("POST /videos/{video_id}/remix", lambda: None)]
+    run_steps(plan, spec, mock_target(), [], recorded.append, part="client", family="client", check="x")
+    assert [r.outcome.value for r in recorded] == ["passed"]
 
 
 def test_a_contract_without_4_second_clips_is_followed_by_the_properties_and_the_round_trip():

@@ -26,7 +26,6 @@ on the next run. The requests and expectations themselves are in exchanges.py.
 """
 
 import itertools
-import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,7 +57,7 @@ from videos_toolkit.conformance.request_bodies import RequiredFields
 from videos_toolkit.conformance.results import CheckResult, Failure, Outcome
 from videos_toolkit.conformance.target import Target
 from videos_toolkit.mock.handlers import ContractFacts
-from videos_toolkit.mock.operations import SpecIndex, compile_spec, operation_labels
+from videos_toolkit.mock.operations import SpecIndex, compile_spec, operation_labels, operation_shape
 
 STATUS_ORDER = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
 TERMINAL = frozenset({"completed", "failed"})
@@ -179,11 +178,6 @@ def _violation_in(exc: Exception) -> PropertyViolation:
     return PropertyViolation(f"{type(exc).__name__}: {exc}", "", getattr(exc, "response", None))
 
 
-def _shape(label: str) -> str:
-    """An operation's label with its path parameters unnamed: ``GET /videos/{}/content``."""
-    return re.sub(r"\{[^}/]*\}", "{}", label)
-
-
 class Properties:
     def __init__(
         self, target: Target, spec: dict[str, Any], *, max_examples: int, seed: int, database: Path | None
@@ -196,7 +190,7 @@ class Properties:
         self.defaults = ContractFacts(index).defaults
         self.list_limit = _list_limit(index)
         self.required = RequiredFields.from_spec(spec)
-        self.operations = {_shape(label) for label in operation_labels(spec)}
+        self.operations = {operation_shape(label) for label in operation_labels(spec)}
         self.has_characters = {"POST /videos/characters", "GET /videos/characters/{}"} <= self.operations
         self.max_examples = max_examples
         self.seed = seed
@@ -408,7 +402,7 @@ class Properties:
     def serves(self, operation: str) -> bool:
         """Whether the contract has ``operation`` (``POST /videos/{video_id}/remix``), whatever it
         names its path parameters: a contract may leave out (or move) what this one has."""
-        return _shape(operation) in self.operations
+        return operation_shape(operation) in self.operations
 
     # -- the properties ------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from videos_toolkit.mock.operations import Operation, SpecIndex, resolve
 from videos_toolkit.mock.store import CharacterRecord, MockStore, UnknownCursor, VideoRecord
 
 log = logging.getLogger("videos_toolkit.mock")
+PATH_IDS = frozenset({"video_id", "character_id"})  # the path parameters the handlers read
 _WARNED: set[str] = set()  # the operations already warned of, in this process
 
 # Used only where the contract states no `default` for the field (it says these in prose).
@@ -159,6 +160,14 @@ class StatefulApi:
             "createVideoCharacter": self.create_character,
             "getVideoCharacter": self.get_character,
         }
+        for op_id in set(self.handlers) & set(index.operations):
+            named = {p.name for p in index.operations[op_id].params if p.location == "path"}
+            if renamed := sorted(named - PATH_IDS):
+                raise ValueError(
+                    f"the contract names {op_id}'s path parameter {renamed[0]!r}; the mock's behaviour "
+                    f"for it reads {' or '.join(sorted(PATH_IDS))}: name it so, or change "
+                    "src/videos_toolkit/mock/handlers.py"
+                )
         if missing := sorted(set(index.operations) - set(self.handlers)):
             if (named := ", ".join(missing)) not in _WARNED:  # once a process: a run builds many mocks
                 _WARNED.add(named)

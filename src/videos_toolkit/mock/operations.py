@@ -31,6 +31,12 @@ def operation_labels(spec: dict[str, Any]) -> list[str]:
     ]
 
 
+def operation_shape(label: str) -> str:
+    """An operation's label with its path parameters unnamed (``GET /videos/{}/content``): the
+    same operation whatever a contract names them (OpenAPI forbids two paths that differ only so)."""
+    return re.sub(r"\{[^}/]*\}", "{}", label)
+
+
 # The JSON Schema type that only an uploaded multipart file part satisfies (see validation.py).
 FILE_TYPE = "file"
 
