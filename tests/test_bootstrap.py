@@ -49,5 +49,5 @@ def test_a_venv_set_up_for_another_checkout_is_refused_not_used(tmp_path):
         [checkout / "scripts" / "bootstrap"], capture_output=True, text=True, timeout=30, env=env
     )
     assert result.returncode == 1
-    assert ".venv was set up for /somewhere/else, not this checkout" in result.stderr, result.stderr
+    assert f".venv was set up for /somewhere/else, not {checkout.resolve()}" in result.stderr, result.stderr
     assert "rm -rf .venv" in result.stderr

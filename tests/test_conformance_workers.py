@@ -75,7 +75,7 @@ def test_a_worker_that_crashes_raises_or_hangs_is_a_reported_failure(monkeypatch
         real(job, channel)
 
     monkeypatch.setattr(fuzzing, "_run_job", flaky)
-    results = []
+    results, steps = [], []
     started = time.monotonic()
     stats = fuzzing.run_fuzzing(
         effective_spec(),
@@ -85,8 +85,11 @@ def test_a_worker_that_crashes_raises_or_hangs_is_a_reported_failure(monkeypatch
         workers=2,
         database=None,
         on_result=results.append,
+        on_step=lambda: steps.append(1),
         idle_limit=3,
     )
+    # A job that died counts its steps all the same: the progress neither stalls nor overshoots.
+    assert len(steps) == fuzzing.fuzzing_steps(effective_spec())
     assert time.monotonic() - started < 120
     errors = {r.operation: r.failure.rule for r in results if r.check == "engine_error"}
     assert set(errors) == {"GET /videos", "DELETE /videos/{video_id}", "POST /videos/characters"}

@@ -404,7 +404,7 @@ class _Steps(ProgressColumn):
     def render(self, task: Task) -> Text:
         if task.total is None:
             return Text("")
-        unit = UNITS.get(task.description, "steps")
+        unit = UNITS[task.description]
         return Text(f"{task.completed:.0f} of {task.total:.0f} {unit}", style="progress.download")
 
 

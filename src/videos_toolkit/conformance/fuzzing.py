@@ -109,6 +109,12 @@ class Batch(NamedTuple):
     steps: int = 0  # 1 when it ends a step of the run (see fuzzing_steps)
 
 
+def _steps_of(job: "Job") -> int:
+    """The steps a worker's job counts: one per stateless phase of its operation, or one for the
+    stateful chains."""
+    return len([phase for phase in job.phases if phase in STATELESS_PHASES]) or 1
+
+
 def fuzzing_steps(spec: dict[str, Any]) -> int:
     """The steps of a run, for its progress: each operation's stateless phases, one step each,
     and the stateful chains as one more."""
@@ -177,12 +183,15 @@ def run_fuzzing(
     stream = run_in_processes(
         _run_job, jobs, workers=workers, idle_limit=limit, order=order, after_fork=_after_fork
     )
+    counted = [0] * len(jobs)  # each job's steps so far: a job that dies is counted whole
     try:
         with contextlib.closing(stream):  # however this ends (Ctrl-C included), no worker outlives it
             for index, message in stream:
                 if isinstance(message, WorkerFailure):
-                    emit(Batch([_engine_error(jobs[index].label, message.message, seed)]))
+                    left = max(0, _steps_of(jobs[index]) - counted[index])
+                    emit(Batch([_engine_error(jobs[index].label, message.message, seed)], steps=left))
                 else:
+                    counted[index] += message.steps
                     emit(message)
     finally:
         if forking:
