@@ -4,7 +4,10 @@ from a reachable but broken server, and the summary line that ends every run."""
 import contextlib
 import functools
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -500,3 +503,23 @@ def test_a_client_generated_from_another_contract_is_pointed_out(tmp_path, capsy
     run_cli(limits)
     out = " ".join(capsys.readouterr().out.split())
     assert "videos_client was generated from another contract than this run's: run scripts/generate" in out
+
+
+def test_ctrl_c_ends_the_run_with_a_report_of_what_ran_and_no_traceback(tmp_path):
+    # A traceback of 20 frames and an empty report folder was all a slow server's run left.
+    command = [sys.executable, "-m", "videos_toolkit.conformance", "--report-dir", str(tmp_path)]
+    run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out_lines = []
+    for line in run.stdout:  # interrupted once the fuzzing part has started its workers
+        out_lines.append(line)
+        if line.startswith("Conformance of"):
+            time.sleep(3)
+            run.send_signal(signal.SIGINT)
+            break
+    out, err = run.communicate(timeout=120)
+    out = "".join(out_lines) + out
+    assert run.returncode == 130, (out[-2000:], err[-2000:])
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-2000:]
+    assert re.search(r"INTERRUPTED: \d+ checks ran before Ctrl-C, 0 failed in [\d.]+ s", out), out[-1000:]
+    assert "INTERRUPTED by Ctrl-C" in (tmp_path / "conformance.html").read_text(encoding="utf-8")
+    assert (tmp_path / "conformance.junit.xml").is_file()

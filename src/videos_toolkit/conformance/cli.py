@@ -266,14 +266,15 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
             "clips are Motion-JPEG MP4s: for a server that reads only H.264, say, give one it reads "
             "with --sample-video.[/]"
         )
-    generated = f" · {report.cases} test cases generated" if "fuzzing" in options.parts else ""
-    colour = "green" if report.ok else "red"
+    # (an interrupted fuzzing part never said how many it made)
+    generated = f" · {report.cases} test cases generated" if report.cases else ""
+    colour = "green" if report.ok else "yellow" if report.interrupted else "red"
     verdict, rest = summary(report).split(":", 1)
     # One line whatever its length (soft_wrap): CI logs are searched for it, paths and all.
     console.print(
         f"[{colour}]{verdict}[/]:{escape(f'{rest}{generated} · reports: {junit}, {page}')}", soft_wrap=True
     )
-    return (0 if report.ok else 1), report
+    return (INTERRUPTED_EXIT if report.interrupted else 0 if report.ok else 1), report
 
 
 REFUSED_UPLOAD = {"400", "413", "415", "422"}  # statuses that say what was sent is not taken
@@ -307,6 +308,7 @@ def _uploads_refused(report: Report) -> bool:
     )
 
 
+INTERRUPTED_EXIT = 130  # a shell's code for a command stopped by SIGINT
 # The summary line's start, for whatever reads a run's output (bench/conformance_speed.py): the
 # verdict, the number of checks run (skipped ones included) and the seconds the run took.
 SUMMARY_PATTERN = r"(PASSED|FAILED): (?:all |\d+ of )?(\d+) checks\b[^·]*? in ([\d.]+) s"
@@ -320,7 +322,9 @@ def summary(report: Report) -> str:
     given) in 22.7 s``."""
     total, failed = len(report.results), len(report.failures)
     skipped = [r for r in report.results if r.outcome is Outcome.SKIPPED]
-    if not total:
+    if report.interrupted:
+        counts = f"INTERRUPTED: {total} checks ran before Ctrl-C, {failed} failed"
+    elif not total:
         counts = "FAILED: no checks ran"
     elif failed:
         counts = f"FAILED: {failed} of {total} checks failed"

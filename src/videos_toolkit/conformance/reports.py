@@ -92,7 +92,10 @@ def _counts(report: Report) -> str:
 
 def html_page(report: Report) -> str:
     operations, families, cells = report.matrix()
-    verdict = "PASSED" if report.ok else f"FAILED ({len(report.failures)} failing checks)"
+    if report.interrupted:
+        verdict = f"INTERRUPTED by Ctrl-C: the checks that ran, {len(report.failures)} failing"
+    else:
+        verdict = "PASSED" if report.ok else f"FAILED ({len(report.failures)} failing checks)"
     rows = []
     for operation in operations:
         tds = []

@@ -84,10 +84,12 @@ class Report:
     # scenarios they ran in; 0 when fuzzing did not run.
     cases: int = 0
     scenarios: int = 0
+    # Stopped by Ctrl-C (SIGINT): the results are those of the checks that ran before it.
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
-        return bool(self.results) and not self.failures
+        return bool(self.results) and not self.failures and not self.interrupted
 
     @property
     def failures(self) -> list[CheckResult]:

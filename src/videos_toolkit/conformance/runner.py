@@ -75,35 +75,38 @@ def run(
         record(result)
         step()
 
-    database = options.database
-    if "fuzzing" in options.parts:
-        begin("fuzzing", fuzzing_steps(spec))
-        stats = run_fuzzing(
-            spec,
-            target,
-            max_examples=options.max_examples,
-            seed=options.seed,
-            workers=options.workers,
-            database=database / "schemathesis" if database else None,
-            on_result=record,
-            on_step=step,
-        )
-        report.cases, report.scenarios = stats.cases, stats.scenarios
-        end()
-    if "properties" in options.parts:
-        begin("properties", properties.CHECKS)
-        Properties(
-            target,
-            spec,
-            max_examples=options.max_examples,
-            seed=options.seed,
-            database=database / "properties" if database else None,
-        ).run(record_step)
-    if "client" in options.parts:
-        begin("client", roundtrip.STEPS)
-        run_round_trip(target, spec, record_step)
-    if "sdk" in options.parts:
-        begin("sdk", sdk_roundtrip.STEPS)
-        run_sdk_round_trip(target, spec, record_step)
+    try:
+        database = options.database
+        if "fuzzing" in options.parts:
+            begin("fuzzing", fuzzing_steps(spec))
+            stats = run_fuzzing(
+                spec,
+                target,
+                max_examples=options.max_examples,
+                seed=options.seed,
+                workers=options.workers,
+                database=database / "schemathesis" if database else None,
+                on_result=record,
+                on_step=step,
+            )
+            report.cases, report.scenarios = stats.cases, stats.scenarios
+            end()
+        if "properties" in options.parts:
+            begin("properties", properties.CHECKS)
+            Properties(
+                target,
+                spec,
+                max_examples=options.max_examples,
+                seed=options.seed,
+                database=database / "properties" if database else None,
+            ).run(record_step)
+        if "client" in options.parts:
+            begin("client", roundtrip.STEPS)
+            run_round_trip(target, spec, record_step)
+        if "sdk" in options.parts:
+            begin("sdk", sdk_roundtrip.STEPS)
+            run_sdk_round_trip(target, spec, record_step)
+    except KeyboardInterrupt:  # Ctrl-C: what ran is reported, and the run says it was cut short
+        report.interrupted = True
     report.elapsed = time.monotonic() - started
     return report
