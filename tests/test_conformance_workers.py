@@ -122,6 +122,26 @@ def _echo(task, channel):
     channel.send(task * 2)
 
 
+def _late_echo(task, channel):
+    time.sleep(task)
+    channel.send(task)
+
+
+def test_a_finished_tasks_messages_arrive_at_once_while_they_are_yielded_in_task_order():
+    # The progress counts on arrival: a slow first operation held every other one's steps back,
+    # and a run's "4 of 31" jumped to 30 a minute later.
+    arrivals: list[int] = []
+    stream = run_in_processes(
+        _late_echo,
+        [2.0, 0.0],
+        workers=2,
+        idle_limit=60,
+        on_arrival=lambda index, message: arrivals.append(index),
+    )
+    assert [index for index, _ in stream] == [0, 1]
+    assert arrivals == [1, 0]
+
+
 def test_spawned_workers_get_the_task_by_pickling(monkeypatch):
     monkeypatch.setattr(
         "videos_toolkit.conformance.workers.context", lambda: multiprocessing.get_context("spawn")

@@ -180,19 +180,33 @@ def run_fuzzing(
         # objects' pages alone instead of copying them (about 15% of the workers' CPU here).
         gc.collect()
         gc.freeze()
-    stream = run_in_processes(
-        _run_job, jobs, workers=workers, idle_limit=limit, order=order, after_fork=_after_fork
-    )
     counted = [0] * len(jobs)  # each job's steps so far: a job that dies is counted whole
+
+    def arrived(index: int, message: Any) -> None:
+        # Steps count as they arrive: the results wait for the jobs before theirs, progress not.
+        steps = (
+            _steps_of(jobs[index]) - counted[index] if isinstance(message, WorkerFailure) else message.steps
+        )
+        counted[index] += max(0, steps)
+        for _ in range(max(0, steps)):
+            on_step()
+
+    stream = run_in_processes(
+        _run_job,
+        jobs,
+        workers=workers,
+        idle_limit=limit,
+        order=order,
+        after_fork=_after_fork,
+        on_arrival=arrived,
+    )
     try:
         with contextlib.closing(stream):  # however this ends (Ctrl-C included), no worker outlives it
             for index, message in stream:
                 if isinstance(message, WorkerFailure):
-                    left = max(0, _steps_of(jobs[index]) - counted[index])
-                    emit(Batch([_engine_error(jobs[index].label, message.message, seed)], steps=left))
+                    emit(Batch([_engine_error(jobs[index].label, message.message, seed)]))
                 else:
-                    counted[index] += message.steps
-                    emit(message)
+                    emit(message._replace(steps=0))  # counted on arrival
     finally:
         if forking:
             gc.unfreeze()  # a caller that runs the suite again in this process collects them again

@@ -63,11 +63,14 @@ def run_in_processes(
     idle_limit: float,
     order: Sequence[int] | None = None,
     after_fork: Callable[[], None] | None = None,
+    on_arrival: Callable[[int, Any], None] | None = None,
 ) -> Iterator[tuple[int, Any]]:
     """Run ``work(task, channel)`` for every task; yield ``(task index, message)`` in task order.
 
     ``order`` is the order tasks are started in (e.g. the longest first); it never changes what
-    is yielded, nor its order. ``after_fork`` runs first thing in every worker."""
+    is yielded, nor its order. ``after_fork`` runs first thing in every worker. ``on_arrival``
+    sees each ``(task index, message)`` as it arrives, a finished task's before an earlier task
+    is done: what yields them in order holds them back (progress should not wait)."""
     ctx = context()
     waiting = list(order if order is not None else range(len(tasks)))
     running: dict[int, _Worker] = {}
@@ -83,7 +86,11 @@ def run_in_processes(
             if handles:
                 multiprocessing.connection.wait(handles, timeout=min(POLL_SECONDS, idle_limit))
             for index, worker in list(running.items()):
-                if worker.collect(inbox[index], idle_limit):
+                seen = len(inbox[index])
+                done = worker.collect(inbox[index], idle_limit)
+                for message in inbox[index][seen:] if on_arrival else ():
+                    on_arrival(index, message)
+                if done:
                     finished.add(index)
                     del running[index]
             while next_out < len(tasks):
