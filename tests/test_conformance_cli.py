@@ -259,6 +259,20 @@ def test_on_a_terminal_each_part_counts_its_own_checks(tmp_path, capsys, monkeyp
     assert re.search(rf"client\b.*\b{client} passed, 0 failed", out), out[-2000:]
 
 
+def test_a_check_skipped_on_some_of_its_runs_says_why_in_both_reports():
+    # 1 skipped of 80 showed nowhere in JUnit (skipped="0") nor in the HTML page's words.
+    from videos_toolkit.conformance.reports import html_page, junit_xml
+    from videos_toolkit.conformance.results import CheckResult, Outcome
+
+    why = "refused because its source video was not completed yet: valid input not judged"
+    runs = [
+        CheckResult("POST /videos/extensions", "positive data", "positive_data_acceptance", Outcome.PASSED)
+    ] * 79
+    report = Report(results=[*runs, replace(runs[0], outcome=Outcome.SKIPPED, detail=why)])
+    assert f"1 of 80 skipped: {why}" in junit_xml(report)
+    assert f"POST /videos/extensions · positive_data_acceptance: 1 of 80 skipped: {why}" in html_page(report)
+
+
 def test_the_html_report_says_how_many_checks_failed_out_of_how_many(tmp_path):
     from videos_toolkit.conformance.reports import html_page
     from videos_toolkit.conformance.results import CheckResult, Outcome

@@ -3,7 +3,7 @@
 import html
 import re
 import xml.etree.ElementTree as ET
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from videos_toolkit.conformance.results import CheckResult, Outcome, Report
@@ -35,6 +35,18 @@ def _grouped(report: Report) -> dict[tuple[str, str, str], list[CheckResult]]:
     return groups
 
 
+def _skip_reasons(results: list[CheckResult]) -> str:
+    """``1 of 80 skipped: why`` for the runs of one check that were skipped ("" for none)."""
+    why = Counter(r.detail for r in results if r.outcome is Outcome.SKIPPED)
+    total = sum(why.values())
+    if not total:
+        return ""
+    said = "; ".join(
+        f"{reason or 'no reason given'}" + (f" (x{n})" if n > 1 else "") for reason, n in why.items()
+    )
+    return f"{total} of {len(results)} skipped: {said}"
+
+
 def junit_xml(report: Report) -> str:
     """One test suite per check family, one test case per operation and check."""
     root = ET.Element("testsuites", name="videos-api-conformance", time=f"{report.elapsed:.3f}")
@@ -61,6 +73,8 @@ def junit_xml(report: Report) -> str:
                 )
         elif all(r.outcome is Outcome.SKIPPED for r in results):
             ET.SubElement(case, "skipped", message=_xml_safe(results[0].detail))
+        elif skips := _skip_reasons(results):  # passed, but not every run judged: say which and why
+            ET.SubElement(case, "system-out").text = _xml_safe(skips)
     for suite in suites.values():
         cases = suite.findall("testcase")
         suite.set("tests", str(len(cases)))
@@ -88,6 +102,16 @@ def _counts(report: Report) -> str:
     skipped = sum(1 for r in report.results if r.outcome is Outcome.SKIPPED)
     said = f"{failed} of {total} checks failed" if failed else f"{total - skipped} of {total} checks passed"
     return said + (f", {skipped} skipped" if skipped else "")
+
+
+def _skipped_list(report: Report) -> str:
+    """Each check some of whose runs were skipped, with why: a skip is a check not judged."""
+    items = [
+        f"<li>{html.escape(operation)} · {html.escape(check)}: {html.escape(said)}</li>"
+        for (_, operation, check), results in sorted(_grouped(report).items())
+        if (said := _skip_reasons(results))
+    ]
+    return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
 def html_page(report: Report) -> str:
@@ -136,5 +160,6 @@ def html_page(report: Report) -> str:
 {_counts(report)} in {report.elapsed:.1f} s</p>
 <table><thead><tr><th>operation</th>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>
 <h2>Failures</h2>{"".join(failures) or "<p>None.</p>"}
+<h2>Skipped</h2>{_skipped_list(report) or "<p>None.</p>"}
 </body></html>
 """
