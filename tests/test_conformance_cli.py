@@ -537,3 +537,27 @@ def test_ctrl_c_ends_the_run_with_a_report_of_what_ran_and_no_traceback(tmp_path
     assert re.search(r"INTERRUPTED: \d+ checks ran before Ctrl-C, 0 failed in [\d.]+ s", out), out[-1000:]
     assert "INTERRUPTED by Ctrl-C" in (tmp_path / "conformance.html").read_text(encoding="utf-8")
     assert (tmp_path / "conformance.junit.xml").is_file()
+
+
+def test_in_a_narrow_terminal_the_matrix_comes_in_parts_that_fit_with_no_cell_cut():
+    # At 120 columns every count read "1…": the families did not fit.
+    from videos_toolkit.conformance.cli import matrix_tables
+    from videos_toolkit.conformance.results import CheckResult, Outcome
+
+    families = [f"family {n}" for n in range(14)]
+    results = [
+        CheckResult(f"POST /videos/{{video_id}}/operation-{n}", family, "check", Outcome.PASSED)
+        for n in range(3)
+        for family in families
+        for _ in range(1234)
+    ]
+    console = Console(width=120, record=True)
+    tables = matrix_tables(Report(results=results), console)
+    assert len(tables) > 1
+    for table in tables:
+        console.print(table)
+    printed = console.export_text()
+    assert "…" not in printed and "1234" in printed
+    assert max(len(line) for line in printed.splitlines()) <= 120
+    shown = [column.header for table in tables for column in table.columns if column.header != "operation"]
+    assert shown == [family.replace(" ", "\n") for family in families]

@@ -235,12 +235,15 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     report = _run_with_progress(console, spec, target, options)
     if probe.problem:
         report.results.insert(0, probe_failure(target, probe))
-    matrix = matrix_table(report)
-    # A log has no width to keep to: the whole matrix, no header cut to "conte…".
-    if not console.is_terminal:
-        needed = Measurement.get(console, console.options.update(max_width=1_000), matrix).maximum
-        console.width = max(console.width, needed)
-    console.print(matrix)
+    if console.is_terminal:
+        # No cell cut to "1…": as many tables as the terminal's width needs, each with some families.
+        for table in matrix_tables(report, console):
+            console.print(table)
+    else:
+        # A log has no width to keep to: the whole matrix, no header cut to "conte…".
+        matrix = matrix_table(report)
+        console.width = max(console.width, _width(console, matrix))
+        console.print(matrix)
     junit, page = write_reports(report, args.report_dir)
     # One line per distinct failure, with how many times it was seen: the same check failing the
     # same way on four cases is one finding (the HTML report has each case).
@@ -488,8 +491,27 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
     return report
 
 
-def matrix_table(report: Report) -> Table:
+def _width(console: Console, table: Table) -> int:
+    return Measurement.get(console, console.options.update(max_width=1_000), table).maximum
+
+
+def matrix_tables(report: Report, console: Console) -> list[Table]:
+    """The matrix as tables that each fit the console's width, the families shared out in order."""
+    families = report.matrix()[1]
+    shares: list[list[str]] = [[]]
+    for family in families:
+        if shares[-1] and _width(console, matrix_table(report, [*shares[-1], family])) > console.width:
+            shares.append([])
+        shares[-1].append(family)
+    tables = [matrix_table(report, share) for share in shares]
+    for table in tables[1:]:
+        table.title = None  # one matrix, in parts
+    return tables
+
+
+def matrix_table(report: Report, only: list[str] | None = None) -> Table:
     operations, families, cells = report.matrix()
+    families = only if only is not None else families
     table = Table(title="checks per operation and family: passed (✗ failed, · skipped)")
     table.add_column("operation", style="bold", no_wrap=True)
     for family in families:
