@@ -309,6 +309,26 @@ def test_without_a_terminal_a_part_still_running_says_so(tmp_path, capsys, monke
     )
 
 
+def test_a_still_running_line_comes_a_heartbeat_after_the_last_line_not_on_the_runs_clock(
+    tmp_path, capsys, monkeypatch
+):
+    # On the run's own clock a part started 0.8 beats in got "properties still running after 0 s".
+    def two_parts(spec, target, options, *, on_part, on_result, on_progress):
+        on_part("fuzzing")
+        time.sleep(1.5)
+        on_part("properties")
+        time.sleep(0.8)
+        return Report(results=[])
+
+    monkeypatch.setattr("videos_toolkit.conformance.cli.HEARTBEAT_S", 1.0)
+    monkeypatch.setattr("videos_toolkit.conformance.cli.run", two_parts)
+    run_cli([*QUICK, "--report-dir", str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" (")[0] for line in lines if "still running" in line] == [
+        "fuzzing still running after 1 s"
+    ], lines
+
+
 def test_a_part_held_by_a_slow_job_names_the_job_its_state_and_the_time_waited(tmp_path, capsys, monkeypatch):
     class Pending:  # a server whose job never ends
         def get(self, url: str) -> httpx.Response:

@@ -446,10 +446,15 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
     def totals() -> str:
         return f"so far {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
 
+    said = [started]  # when the last line was printed: a line comes HEARTBEAT_S after the last one
+
     def heartbeat() -> None:
-        while not stop.wait(HEARTBEAT_S):
+        while not stop.wait(min(1.0, HEARTBEAT_S / 4)):
             for part, since in current[-1:]:  # a copy: the run may switch parts meanwhile
                 now = time.monotonic()
+                if now - max(said[0], since) < HEARTBEAT_S:
+                    continue
+                said[0] = now
                 waiting = f" · {target.waiting_on}" if target.waiting_on else ""
                 done = f"{steps[0]} of {steps[1]} {UNITS[part]} done"
                 console.print(
@@ -463,7 +468,7 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
         if not current:
             return
         part, since = current.pop()
-        now = time.monotonic()
+        now = said[0] = time.monotonic()
         console.print(
             f"{part} done in {now - since:.1f} s · {totals()} · {now - started:.1f} s elapsed",
             highlight=False,
