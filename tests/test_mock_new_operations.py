@@ -321,3 +321,17 @@ def test_the_operations_without_behaviour_are_named_once_a_process_however_many_
         "no stateful behaviour for cancelVideo, deleteVideoThumbnail, getVideoThumbnail"
     )
     assert "a new or renamed one has none" in lines[0]
+
+
+def test_a_new_operation_answering_a_video_about_the_one_its_path_names_answers_that_video():
+    # A cancel answered the schema's stand-in ({"id": "string", ...}): an id no poll could follow.
+    app = create_app(MockConfig(validate_responses=True, api_keys=frozenset({KEY})), _with_new_operations())
+    with TestClient(app, base_url="http://mock/v1", headers={"Authorization": f"Bearer {KEY}"}) as client:
+        video_id = client.post("/videos", json={"prompt": "a cat"}).json()["id"]
+        cancelled = client.post(f"/videos/{video_id}/cancel")
+        assert cancelled.status_code == 200
+        retrieved = client.get(f"/videos/{video_id}").json()
+        assert cancelled.json()["id"] == video_id
+        assert {k: cancelled.json()[k] for k in ("prompt", "seconds", "size")} == {
+            k: retrieved[k] for k in ("prompt", "seconds", "size")
+        }

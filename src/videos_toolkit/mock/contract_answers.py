@@ -68,6 +68,12 @@ def success_status(operation: Operation) -> int:
     return int(min((s for s in operation.responses if s.isdigit() and s.startswith("2")), default="200"))
 
 
+def answers_video(index: SpecIndex, operation: Operation) -> bool:
+    """Whether the operation's success answer is a Video (the contract's own schema)."""
+    pointer = _success_schema(operation)
+    return pointer is not None and index.schema(pointer) is index.schema("#/components/schemas/Video")
+
+
 def _success_schema(operation: Operation) -> str | None:
     """The JSON schema pointer of the operation's success answer; None when it is not JSON."""
     spec = operation.responses.get(str(success_status(operation)))

@@ -28,7 +28,12 @@ from starlette.responses import Response
 from videos_toolkit.mock import jobs, media
 from videos_toolkit.mock.clock import MockClock
 from videos_toolkit.mock.config import MockConfig
-from videos_toolkit.mock.contract_answers import contract_answer, missing_required
+from videos_toolkit.mock.contract_answers import (
+    answers_video,
+    contract_answer,
+    missing_required,
+    success_status,
+)
 from videos_toolkit.mock.errors import ApiError, bad_request, not_found, shown
 from videos_toolkit.mock.multipart_form import UploadedPart
 from videos_toolkit.mock.operations import Operation, SpecIndex, resolve
@@ -238,14 +243,21 @@ class StatefulApi:
     def _from_contract(self, operation: Operation) -> Handler:
         """An operation a contract change added, which has no behaviour here, answers from the
         contract once the video or character its path names is found visible to the caller (404
-        otherwise, as everywhere)."""
+        otherwise, as everywhere). One that answers a Video about the video its path names (a
+        cancel, say) answers that video as it stands: an id the caller can go on polling."""
         answer = contract_answer(self.index, operation)
+        the_video = answers_video(self.index, operation)
+        status = success_status(operation)
 
         async def answer_if_visible(call: Call) -> Response:
+            video = None
             if "video_id" in call.path:
-                self._visible(call, call.path["video_id"], "video_id")
+                video = self._visible(call, call.path["video_id"], "video_id")
             if "character_id" in call.path:
                 self._visible_character(call)
+            if the_video and video is not None:
+                state = jobs.state_at(video, self.clock.now())
+                return json_response(jobs.video_object(video, state, self.video_extras), status)
             return await answer(call)
 
         return answer_if_visible
