@@ -3,6 +3,7 @@ from a reachable but broken server, and the summary line that ends every run."""
 
 import contextlib
 import functools
+import os
 import re
 import signal
 import socket
@@ -270,6 +271,8 @@ def test_a_check_skipped_on_some_of_its_runs_says_why_in_both_reports():
     ] * 79
     report = Report(results=[*runs, replace(runs[0], outcome=Outcome.SKIPPED, detail=why)])
     assert f"1 of 80 skipped: {why}" in junit_xml(report)
+    failed = replace(runs[0], outcome=Outcome.FAILED, detail="boom")
+    assert f"1 of 81 skipped: {why}" in junit_xml(replace(report, results=[*report.results, failed]))
     assert f"POST /videos/extensions · positive_data_acceptance: 1 of 80 skipped: {why}" in html_page(report)
 
 
@@ -539,9 +542,19 @@ def test_a_client_generated_from_another_contract_is_pointed_out(tmp_path, capsy
     assert "videos_client was generated from another contract than this run's: run scripts/generate" in out
 
 
-def test_ctrl_c_ends_the_run_with_a_report_of_what_ran_and_no_traceback(tmp_path):
-    # A traceback of 20 frames and an empty report folder was all a slow server's run left.
-    command = [sys.executable, "-m", "videos_toolkit.conformance", "--report-dir", str(tmp_path)]
+@pytest.mark.parametrize("workers", ["2", "1"])
+def test_ctrl_c_ends_the_run_with_a_report_of_what_ran_and_no_traceback(tmp_path, workers):
+    # A traceback of 20 frames and an empty report folder was all a slow server's run left. With
+    # one worker the engine took the Ctrl-C as its own, and the run went on to PASSED.
+    command = [
+        sys.executable,
+        "-m",
+        "videos_toolkit.conformance",
+        "--report-dir",
+        str(tmp_path),
+        "--workers",
+        workers,
+    ]
     run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out_lines = []
     for line in run.stdout:  # interrupted once the fuzzing part has started its workers
@@ -552,11 +565,23 @@ def test_ctrl_c_ends_the_run_with_a_report_of_what_ran_and_no_traceback(tmp_path
             break
     out, err = run.communicate(timeout=120)
     out = "".join(out_lines) + out
-    assert run.returncode == 130, (out[-2000:], err[-2000:])
+    # Died of the SIGINT once the reports were written: a shell loop over runs stops too.
+    assert run.returncode == -signal.SIGINT, (out[-2000:], err[-2000:])
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-2000:]
     assert re.search(r"INTERRUPTED: \d+ checks ran before Ctrl-C, 0 failed in [\d.]+ s", out), out[-1000:]
+    assert re.search(r"^\w+ interrupted after [\d.]+ s", out, re.MULTILINE), out[-1000:]
     assert "INTERRUPTED by Ctrl-C" in (tmp_path / "conformance.html").read_text(encoding="utf-8")
-    assert (tmp_path / "conformance.junit.xml").is_file()
+    assert "interrupted by Ctrl-C after" in (tmp_path / "conformance.junit.xml").read_text(encoding="utf-8")
+
+
+def test_a_ctrl_c_while_the_results_are_written_is_held_off():
+    from videos_toolkit.conformance.cli import _sigint_held
+
+    before = signal.getsignal(signal.SIGINT)
+    with _sigint_held():
+        os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt: the reports come first
+        time.sleep(0.05)
+    assert signal.getsignal(signal.SIGINT) is before
 
 
 def test_in_a_narrow_terminal_the_matrix_comes_in_parts_that_fit_with_no_cell_cut():

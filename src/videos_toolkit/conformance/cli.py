@@ -1,15 +1,19 @@
 """``scripts/conformance``: check an implementation of the Videos API against the contract."""
 
 import argparse
+import contextlib
 import math
 import os
 import re
+import signal
 import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -233,51 +237,53 @@ def run_cli(argv: list[str] | None = None) -> tuple[int, Report | None]:
     if "client" in options.parts and (stale := _stale_client(spec)):
         console.print(f"[yellow]{escape(stale)}[/]", soft_wrap=True)
     report = _run_with_progress(console, spec, target, options)
-    if probe.problem:
-        report.results.insert(0, probe_failure(target, probe))
-    if console.is_terminal:
-        # No cell cut to "1…": as many tables as the terminal's width needs, each with some families.
-        for table in matrix_tables(report, console):
-            console.print(table)
-    else:
-        # A log has no width to keep to: the whole matrix, no header cut to "conte…".
-        matrix = matrix_table(report)
-        console.width = max(console.width, _width(console, matrix))
-        console.print(matrix)
-    junit, page = write_reports(report, args.report_dir)
-    # One line per distinct failure, with how many times it was seen: the same check failing the
-    # same way on four cases is one finding (the HTML report has each case).
-    distinct = Counter(f"{f.operation} · {f.check}: {f.detail}" for f in report.failures)
-    # Every failed check gets a line before any gets a second: ten kinds of one check must not
-    # hide another check below the cut.
-    check_of = {f"{f.operation} · {f.check}: {f.detail}": f.check for f in report.failures}
-    shown: set[str] = set()
-    firsts: list[str] = []
-    seconds: list[str] = []
-    for line in distinct:
-        (seconds if check_of[line] in shown else firsts).append(line)
-        shown.add(check_of[line])
-    for line in (firsts + seconds)[:10]:
-        times = distinct[line]
-        # Server text (an echoed body, a status line) is printed as it is, never read as markup.
-        console.print(f"[red]✗[/] {escape(line)}" + (f" [dim](x{times})[/]" if times > 1 else ""))
-    if len(distinct) > 10:
-        console.print(f"  … {len(distinct) - 10} more kinds of failure in the HTML report")
-    if uploads.path is None and _uploads_refused(report):
+    with _sigint_held():  # a second Ctrl-C (or a first one now) must not cost the run its reports
+        if probe.problem:
+            report.results.insert(0, probe_failure(target, probe))
+        junit, page = write_reports(report, args.report_dir)  # first: nothing after may cost them
+        if console.is_terminal:
+            # No cell cut to "1…": as many tables as the terminal's width needs, each with some families.
+            for table in matrix_tables(report, console):
+                console.print(table)
+        else:
+            # A log has no width to keep to: the whole matrix, no header cut to "conte…".
+            matrix = matrix_table(report)
+            console.width = max(console.width, _width(console, matrix))
+            console.print(matrix)
+        # One line per distinct failure, with how many times it was seen: the same check failing the
+        # same way on four cases is one finding (the HTML report has each case).
+        distinct = Counter(f"{f.operation} · {f.check}: {f.detail}" for f in report.failures)
+        # Every failed check gets a line before any gets a second: ten kinds of one check must not
+        # hide another check below the cut.
+        check_of = {f"{f.operation} · {f.check}: {f.detail}": f.check for f in report.failures}
+        shown: set[str] = set()
+        firsts: list[str] = []
+        seconds: list[str] = []
+        for line in distinct:
+            (seconds if check_of[line] in shown else firsts).append(line)
+            shown.add(check_of[line])
+        for line in (firsts + seconds)[:10]:
+            times = distinct[line]
+            # Server text (an echoed body, a status line) is printed as it is, never read as markup.
+            console.print(f"[red]✗[/] {escape(line)}" + (f" [dim](x{times})[/]" if times > 1 else ""))
+        if len(distinct) > 10:
+            console.print(f"  … {len(distinct) - 10} more kinds of failure in the HTML report")
+        if uploads.path is None and _uploads_refused(report):
+            console.print(
+                "[yellow]The server refused uploaded videos (answers naming param 'video'). The suite's own "
+                "clips are Motion-JPEG MP4s: for a server that reads only H.264, say, give one it reads "
+                "with --sample-video.[/]"
+            )
+        # (an interrupted fuzzing part never said how many it made)
+        generated = f" · {report.cases} test cases generated" if report.cases else ""
+        colour = "green" if report.ok else "yellow" if report.interrupted else "red"
+        verdict, rest = summary(report).split(":", 1)
+        # One line whatever its length (soft_wrap): CI logs are searched for it, paths and all.
         console.print(
-            "[yellow]The server refused uploaded videos (answers naming param 'video'). The suite's own "
-            "clips are Motion-JPEG MP4s: for a server that reads only H.264, say, give one it reads "
-            "with --sample-video.[/]"
+            f"[{colour}]{verdict}[/]:{escape(f'{rest}{generated} · reports: {junit}, {page}')}",
+            soft_wrap=True,
         )
-    # (an interrupted fuzzing part never said how many it made)
-    generated = f" · {report.cases} test cases generated" if report.cases else ""
-    colour = "green" if report.ok else "yellow" if report.interrupted else "red"
-    verdict, rest = summary(report).split(":", 1)
-    # One line whatever its length (soft_wrap): CI logs are searched for it, paths and all.
-    console.print(
-        f"[{colour}]{verdict}[/]:{escape(f'{rest}{generated} · reports: {junit}, {page}')}", soft_wrap=True
-    )
-    return (INTERRUPTED_EXIT if report.interrupted else 0 if report.ok else 1), report
+        return (INTERRUPTED_EXIT if report.interrupted else 0 if report.ok else 1), report
 
 
 REFUSED_UPLOAD = {"400", "413", "415", "422"}  # statuses that say what was sent is not taken
@@ -299,6 +305,20 @@ def _stale_client(spec: dict) -> str | None:
 
 
 _NAMES_VIDEO = re.compile(r'"param"\s*:\s*"video"')
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Ctrl-C ignored while the run's results are written and shown (in the main thread only,
+    where Python lets a handler be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _uploads_refused(report: Report) -> bool:
@@ -401,7 +421,11 @@ def _run_with_progress(console: Console, spec: dict, target: Target, options: Op
             progress.update(running[-1], completed=done, total=total)
 
         report = run(spec, target, options, on_part=on_part, on_result=on_result, on_progress=on_progress)
-        finish()
+        if report.interrupted:  # the bars stay where the run stopped; the parts never run go
+            for task in [task.id for task in progress.tasks if not task.started]:
+                progress.remove_task(task)
+        else:
+            finish()
     return report
 
 
@@ -464,13 +488,13 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
                     soft_wrap=True,  # one line in a log, however long: a wrapped one reads as two
                 )
 
-    def finished() -> None:
+    def finished(how: str = "done in") -> None:
         if not current:
             return
         part, since = current.pop()
         now = said[0] = time.monotonic()
         console.print(
-            f"{part} done in {now - since:.1f} s · {totals()} · {now - started:.1f} s elapsed",
+            f"{part} {how} {now - since:.1f} s · {totals()} · {now - started:.1f} s elapsed",
             highlight=False,
             soft_wrap=True,
         )
@@ -492,7 +516,7 @@ def _run_with_log_lines(console: Console, spec: dict, target: Target, options: O
     finally:
         stop.set()
         beating.join()
-    finished()
+    finished("interrupted after" if report.interrupted else "done in")
     return report
 
 
@@ -502,21 +526,25 @@ def _width(console: Console, table: Table) -> int:
 
 def matrix_tables(report: Report, console: Console) -> list[Table]:
     """The matrix as tables that each fit the console's width, the families shared out in order."""
-    families = report.matrix()[1]
+    matrix = report.matrix()  # once: a pass over every result
     shares: list[list[str]] = [[]]
-    for family in families:
-        if shares[-1] and _width(console, matrix_table(report, [*shares[-1], family])) > console.width:
+    for family in matrix[1]:
+        if shares[-1] and _width(console, _table(matrix, [*shares[-1], family])) > console.width:
             shares.append([])
         shares[-1].append(family)
-    tables = [matrix_table(report, share) for share in shares]
+    tables = [_table(matrix, share) for share in shares]
     for table in tables[1:]:
         table.title = None  # one matrix, in parts
     return tables
 
 
-def matrix_table(report: Report, only: list[str] | None = None) -> Table:
-    operations, families, cells = report.matrix()
-    families = only if only is not None else families
+def matrix_table(report: Report) -> Table:
+    matrix = report.matrix()
+    return _table(matrix, matrix[1])
+
+
+def _table(matrix: tuple[list[str], list[str], dict[tuple[str, str], Any]], families: list[str]) -> Table:
+    operations, _, cells = matrix
     table = Table(title="checks per operation and family: passed (✗ failed, · skipped)")
     table.add_column("operation", style="bold", no_wrap=True)
     for family in families:

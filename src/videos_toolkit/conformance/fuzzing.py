@@ -260,6 +260,9 @@ def _engine(job: Job, beat: Callable[[], None] | None = None) -> Iterator[Batch]
             yield Batch([_non_fatal(event, job.seed)])
         elif isinstance(event, events.FatalError):
             yield Batch([_engine_error("(engine)", str(event.exception), job.seed)])
+        elif isinstance(event, events.Interrupted):
+            # The engine takes Ctrl-C as its own and stops; the run must stop with it.
+            raise KeyboardInterrupt
 
 
 def _picklable(value: Any) -> bool:
