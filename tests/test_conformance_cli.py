@@ -289,6 +289,14 @@ def test_the_html_report_says_how_many_checks_failed_out_of_how_many(tmp_path):
     assert "3 of 4 checks passed, 1 skipped" in page
 
 
+def log_of(fake_run, heartbeat_s: float, tmp_path, capsys, monkeypatch) -> list[str]:
+    """The log (no terminal) of a run whose parts ``fake_run`` plays, a heartbeat every heartbeat_s."""
+    monkeypatch.setattr("videos_toolkit.conformance.cli.HEARTBEAT_S", heartbeat_s)
+    monkeypatch.setattr("videos_toolkit.conformance.cli.run", fake_run)
+    run_cli([*QUICK, "--report-dir", str(tmp_path)])
+    return capsys.readouterr().out.splitlines()
+
+
 def test_without_a_terminal_a_part_still_running_says_so(tmp_path, capsys, monkeypatch):
     # A part waiting on a server that does not answer reports nothing for minutes; the log still
     # shows the run is alive.
@@ -298,10 +306,7 @@ def test_without_a_terminal_a_part_still_running_says_so(tmp_path, capsys, monke
         time.sleep(0.5)
         return Report(results=[])
 
-    monkeypatch.setattr("videos_toolkit.conformance.cli.HEARTBEAT_S", 0.1)
-    monkeypatch.setattr("videos_toolkit.conformance.cli.run", slow_run)
-    run_cli([*QUICK, "--report-dir", str(tmp_path)])
-    lines = capsys.readouterr().out.splitlines()
+    lines = log_of(slow_run, 0.1, tmp_path, capsys, monkeypatch)
     beats = [i for i, line in enumerate(lines) if line.startswith("fuzzing still running after")]
     done = next(i for i, line in enumerate(lines) if line.startswith("fuzzing done in"))
     assert len(beats) >= 2 and max(beats) < done, lines
@@ -323,10 +328,7 @@ def test_a_still_running_line_comes_a_heartbeat_after_the_last_line_not_on_the_r
         time.sleep(0.8)
         return Report(results=[])
 
-    monkeypatch.setattr("videos_toolkit.conformance.cli.HEARTBEAT_S", 1.0)
-    monkeypatch.setattr("videos_toolkit.conformance.cli.run", two_parts)
-    run_cli([*QUICK, "--report-dir", str(tmp_path)])
-    lines = capsys.readouterr().out.splitlines()
+    lines = log_of(two_parts, 1.0, tmp_path, capsys, monkeypatch)
     assert [line.split(" (")[0] for line in lines if "still running" in line] == [
         "fuzzing still running after 1 s"
     ], lines
