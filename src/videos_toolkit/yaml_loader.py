@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+TWICE = "the key {!r} is given twice (the second would silently win)"
 
 
 class _Loader(_BASE):  # type: ignore[misc, valid-type]
@@ -44,7 +45,7 @@ def _refuse_repeated_keys(root: yaml.Node) -> None:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping",
                     node.start_mark,
-                    f"the key {key_node.value!r} is given twice (the second would silently win)",
+                    TWICE.format(key_node.value),
                     key_node.start_mark,
                 )
             keys.add(key)
@@ -58,7 +59,7 @@ def load_json(text: str) -> Any:
         found: dict[str, Any] = {}
         for key, value in pairs:
             if key in found:
-                raise YamlSyntaxError(f"the key {key!r} is given twice (the second would silently win)")
+                raise YamlSyntaxError(TWICE.format(key))
             found[key] = value
         return found
 
@@ -68,9 +69,6 @@ def load_json(text: str) -> Any:
         raise YamlSyntaxError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
 
 
-_LOADER = _Loader
-
-
 class YamlSyntaxError(ValueError):
     """A malformed YAML document; the message is one line: 'line L, column C: what is wrong'."""
 
@@ -78,7 +76,7 @@ class YamlSyntaxError(ValueError):
 def load_yaml(text: str) -> Any:
     """Parse one YAML document with the safe constructors."""
     try:
-        return yaml.load(text, Loader=_LOADER)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(_one_line(exc)) from exc
 

@@ -184,11 +184,10 @@ def run_fuzzing(
 
     def arrived(index: int, message: Any) -> None:
         # Steps count as they arrive: the results wait for the jobs before theirs, progress not.
-        steps = (
-            _steps_of(jobs[index]) - counted[index] if isinstance(message, WorkerFailure) else message.steps
-        )
-        counted[index] += max(0, steps)
-        for _ in range(max(0, steps)):
+        failed = isinstance(message, WorkerFailure)
+        steps = max(0, _steps_of(jobs[index]) - counted[index]) if failed else message.steps
+        counted[index] += steps
+        for _ in range(steps):
             on_step()
 
     stream = run_in_processes(

@@ -191,7 +191,9 @@ class Properties:
         self.list_limit = _list_limit(index)
         self.required = RequiredFields.from_spec(spec)
         self.operations = {operation_shape(label) for label in operation_labels(spec)}
-        self.has_characters = {"POST /videos/characters", "GET /videos/characters/{}"} <= self.operations
+        self.has_characters = self.serves("POST /videos/characters") and self.serves(
+            "GET /videos/characters/{character_id}"
+        )
         self.max_examples = max_examples
         self.seed = seed
         self.database = DirectoryBasedExampleDatabase(str(database)) if database else None
